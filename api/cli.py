@@ -1,0 +1,152 @@
+"""The `ipledge` command (SPEC §11)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+from typing import Annotated
+
+import typer
+
+from api.logs import configure_logging
+from api.settings import Settings
+
+app = typer.Typer(
+    help="ipledge: IP pledge registry and distressed-collateral disposal",
+    no_args_is_help=True,
+    add_completion=False,
+)
+principals_app = typer.Typer(help="Manage principals (API keys)", no_args_is_help=True)
+projections_app = typer.Typer(help="Read models", no_args_is_help=True)
+app.add_typer(principals_app, name="principals")
+app.add_typer(projections_app, name="projections")
+log = logging.getLogger("ipledge")
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return settings
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade every table (read models, service tables, the event store)."""
+    from api.bootstrap import migrate as run_migrations
+    from events.database_url import DatabaseConfig
+
+    settings = _settings()
+    run_migrations(DatabaseConfig.parse(settings.database_url))
+    typer.echo("database is up to date")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+) -> None:
+    """Serve the HTTP API (and, unless IPLEDGE_RUN_WORKER=0, the worker loop in-process)."""
+    import uvicorn
+
+    from api.bootstrap import bootstrap
+    from api.bootstrap import migrate as run_migrations
+    from api.main import create_app
+    from events.database_url import DatabaseConfig
+
+    settings = _settings()
+    if migrate_first:
+        run_migrations(DatabaseConfig.parse(settings.database_url))
+    container = bootstrap(settings)
+    try:
+        uvicorn.run(
+            create_app(container),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        container.close()
+
+
+@app.command()
+def worker() -> None:
+    """Run projections (and timers, webhooks) without serving HTTP."""
+    from api.bootstrap import bootstrap
+
+    container = bootstrap(_settings())
+    signal.signal(signal.SIGTERM, lambda *_: container.worker.stop())
+    try:
+        container.worker.run_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        container.close()
+
+
+@principals_app.command("create")
+def create_principal(
+    role: Annotated[str, typer.Option(help="admin, ip_office, bank, ...")],
+    name: Annotated[str, typer.Option(help="display name")] = "",
+    institution_id: Annotated[str, typer.Option("--institution-id")] = "ipledge",
+) -> None:
+    """Create a principal and print its API key (shown only once)."""
+    from api.bootstrap import bootstrap
+    from registry.errors import DomainError
+
+    container = bootstrap(_settings())
+    try:
+        principal, key = container.principals.create(
+            name or f"{role} ({institution_id})", role, institution_id, container.clock.now()
+        )
+    except DomainError as e:
+        typer.echo(f"error: {e.detail}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        container.close()
+    typer.echo(json.dumps({**principal.public(), "api_key": key}, ensure_ascii=False))
+
+
+@projections_app.command("rebuild")
+def rebuild_projections() -> None:
+    """Drop every read-model row and rebuild them from the event log."""
+    from api.bootstrap import bootstrap
+
+    container = bootstrap(_settings())
+    try:
+        position = container.projections.rebuild()
+    finally:
+        container.close()
+    typer.echo(f"read models rebuilt through log position {position}")
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="do nothing if data exists")] = False,
+) -> None:
+    """Load a realistic sample data set through the command services; print API keys."""
+    from api.bootstrap import bootstrap
+    from api.demo import load_demo
+
+    settings = _settings()
+    container = bootstrap(settings)
+    try:
+        keys = load_demo(container, if_empty=if_empty)
+    finally:
+        container.close()
+    typer.echo(json.dumps(keys, indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

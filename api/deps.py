@@ -1,0 +1,79 @@
+"""FastAPI dependencies: the container, the caller, role checks, headers."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+
+from api.bootstrap import Container
+from api.errors import ApiError
+from api.principals import Principal
+
+BEARER = re.compile(r"^Bearer\s+(\S+)\s*$", re.IGNORECASE)
+
+
+def get_container(request: Request) -> Container:
+    return request.app.state.container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def authenticate(request: Request, container: ContainerDep) -> Principal:
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    header = request.headers.get("authorization")
+    if not header:
+        raise ApiError(401, "unauthenticated", "send Authorization: Bearer <api key>")
+    match = BEARER.match(header)
+    principal = container.principals.authenticate(match.group(1)) if match else None
+    if principal is None:
+        raise ApiError(401, "unauthenticated", "the API key is unknown or revoked")
+    request.state.principal = principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(authenticate)]
+
+
+def require(*roles: str):
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            raise ApiError(
+                403,
+                "forbidden",
+                f"this operation needs the role {' or '.join(roles)}; you are {principal.role}",
+            )
+        return principal
+
+    return Annotated[Principal, Depends(check)]
+
+
+def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+    """Parses If-Match: "3" (or W/"3"); '*' means any version."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise ApiError(412, "version_mismatch", f"If-Match must be a version ETag, not {if_match}")
+    return int(value)
+
+
+IfMatch = Annotated[int | None, Depends(if_match)]
+
+
+def min_position(
+    container: ContainerDep,
+    min_position: Annotated[
+        int | None, Query(ge=0, description="wait until read models reach this log position")
+    ] = None,
+) -> None:
+    if min_position:
+        container.projections.catch_up(until=min_position, timeout=5.0)
+
+
+MinPosition = Depends(min_position)
+Limit = Annotated[int, Query(ge=1, le=500)]

@@ -1,0 +1,107 @@
+"""The one place where errors become HTTP problem responses."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.problems import problem
+from events.commands import ConcurrencyConflict
+from events.projections.runner import ProjectionLagging
+from registry.errors import (
+    DomainError,
+    InvalidState,
+    InvalidValue,
+    NotFound,
+    RuleViolation,
+    VersionMismatch,
+)
+
+log = logging.getLogger("ipledge.api")
+
+
+class ApiError(Exception):
+    """Raised by the HTTP layer itself (auth, headers); never by domain code."""
+
+    def __init__(self, status: int, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail, self.extra = status, code, detail, extra
+
+
+def status_for(error: DomainError) -> int:
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, VersionMismatch):
+        return 412
+    if isinstance(error, InvalidState | ConcurrencyConflict):
+        return 409
+    if isinstance(error, RuleViolation):
+        return 422
+    return 400
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """('body', 'items', 0, 'number') -> 'items[0].number'."""
+    path = ""
+    for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part not in ("function-after", "function-before") and not str(part).startswith(
+            ("function-", "constrained-")
+        ):
+            path += ("." if path else "") + str(part)
+    return path
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> Any:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem(exc.status, exc.code, exc.detail, headers=headers, **exc.extra)
+
+    @app.exception_handler(InvalidValue)
+    async def _invalid_value(_: Request, exc: InvalidValue) -> Any:
+        errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+        if exc.code != "validation_error" or not exc.field:
+            return problem(422, exc.code, exc.detail, errors=errors, **exc.extra)
+        return problem(422, "validation_error", exc.detail, errors=errors)
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_: Request, exc: DomainError) -> Any:
+        return problem(status_for(exc), exc.code, exc.detail, **exc.extra)
+
+    @app.exception_handler(ProjectionLagging)
+    async def _lagging(_: Request, exc: ProjectionLagging) -> Any:
+        return problem(503, "projection_lagging", str(exc), headers={"Retry-After": "1"})
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> Any:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return problem(400, "malformed_json", "the request body is not valid JSON")
+        items = [{"field": field_path(tuple(e["loc"])), "message": _message(e)} for e in errors]
+        detail = "; ".join(f"{i['field'] or 'body'}: {i['message']}" for i in items[:5])
+        return problem(422, "validation_error", detail, errors=items)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> Any:
+        codes = {404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type"}
+        code = codes.get(exc.status_code, "http_error")
+        detail = exc.detail if isinstance(exc.detail, str) else code
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "no such resource"
+        return problem(exc.status_code, code, detail, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Any:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem(500, "internal_error", "an unexpected error occurred; it was logged")
+
+
+def _message(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "invalid"))
+    return message.removeprefix("Value error, ")

@@ -1,0 +1,33 @@
+"""Helpers for write responses: X-Log-Position, ETag, waking the worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+from api.bootstrap import Container
+
+
+def written(
+    container: Container,
+    body: Any,
+    position: int,
+    status: int = 200,
+    version: int | None = None,
+    location: str | None = None,
+) -> JSONResponse:
+    """A write's response. ``position`` 0 (nothing recorded) reports the log's current end,
+    which is still a position whose read models reflect this request."""
+    headers = {"X-Log-Position": str(position or container.store.max_position())}
+    if version is not None:
+        headers["ETag"] = f'"{version}"'
+    if location:
+        headers["Location"] = location
+    if position:
+        container.worker.wake()
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def resource(body: Any, version: int) -> JSONResponse:
+    return JSONResponse(body, headers={"ETag": f'"{version}"'})

@@ -1,0 +1,46 @@
+"""Principals and their API keys (SPEC §2)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from api.deps import ContainerDep, require
+from api.schemas.common import Strict
+from registry.actors import ROLES
+
+router = APIRouter(prefix="/v1/admin/principals", tags=["admin"])
+Admin = require("admin")
+
+
+class PrincipalCreate(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    role: Annotated[str, Field(pattern="^(" + "|".join(ROLES) + ")$")]
+    institution_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+@router.post("", status_code=201, summary="Create a principal; its API key is shown only here")
+def create_principal(body: PrincipalCreate, _: Admin, container: ContainerDep) -> JSONResponse:
+    principal, key = container.principals.create(
+        body.name, body.role, body.institution_id, container.clock.now()
+    )
+    return JSONResponse(
+        {**principal.public(), "api_key": key},
+        status_code=201,
+        headers={"X-Log-Position": str(container.store.max_position())},
+    )
+
+
+@router.get("", summary="List principals (never their keys)")
+def list_principals(_: Admin, container: ContainerDep) -> dict:
+    return {"items": [p.public() for p in container.principals.list()], "next_cursor": None}
+
+
+@router.delete("/{principal_id}", summary="Revoke a principal's API key")
+def revoke_principal(
+    principal_id: Annotated[str, Path(max_length=36)], _: Admin, container: ContainerDep
+) -> dict:
+    return container.principals.revoke(principal_id, container.clock.now()).public()

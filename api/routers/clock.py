@@ -1,0 +1,61 @@
+"""The manual clock (SPEC §7): only when IPLEDGE_CLOCK=manual, never in production."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import AwareDatetime, Field, model_validator
+
+from api.bootstrap import Container
+from api.deps import ContainerDep, PrincipalDep, require
+from api.errors import ApiError
+from api.schemas.common import Strict
+from events.clock import ManualClock
+from events.jsonable import rfc3339
+
+router = APIRouter(prefix="/v1/_clock", tags=["clock"])
+Admin = require("admin")
+
+
+class ClockMove(Strict):
+    advance_days: Annotated[int, Field(ge=0, le=36600, strict=True)] | None = None
+    now: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> ClockMove:
+        if (self.advance_days is None) == (self.now is None):
+            raise ValueError("give exactly one of advance_days or now")
+        return self
+
+
+def manual_clock(container: Container) -> ManualClock:
+    clock = container.manual_clock
+    if clock is None:
+        raise ApiError(
+            404, "not_found", "the clock can only be read or moved when IPLEDGE_CLOCK=manual"
+        )
+    return clock
+
+
+@router.get("", summary="The service's current time (manual clock only)")
+def get_clock(_: PrincipalDep, container: ContainerDep) -> dict:
+    clock = manual_clock(container)
+    return {"now": rfc3339(clock.now()), "today": clock.today().isoformat()}
+
+
+@router.post("", summary="Move the manual clock forward and fire every timer that came due")
+def move_clock(body: ClockMove, _: Admin, container: ContainerDep) -> dict:
+    clock = manual_clock(container)
+    target: datetime = (
+        clock.now() + timedelta(days=body.advance_days)
+        if body.advance_days is not None
+        else body.now  # type: ignore[assignment]
+    )
+    if target < clock.now():
+        raise ApiError(
+            409, "clock_backwards", "the clock cannot move backwards", now=rfc3339(clock.now())
+        )
+    fired = container.advance_clock(target)
+    return {"now": rfc3339(clock.now()), "today": clock.today().isoformat(), "fired": fired}

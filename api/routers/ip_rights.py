@@ -1,0 +1,124 @@
+"""The IP-right register (SPEC §3): kept by the IP office, readable by every principal."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from api.deps import ContainerDep, PrincipalDep, require
+from api.errors import ApiError, field_path
+from api.presenters import annuity_schedule_body, ip_right_body
+from api.responses import resource, written
+from api.schemas.common import Kind
+from api.schemas.ip_rights import IPRightImportLine, IPRightPut
+from registry.errors import InvalidValue
+from registry.numbers import canonical_number
+from registry.register_rules import check_register_fields
+
+router = APIRouter(prefix="/v1/ip-rights", tags=["ip-rights"])
+IPOffice = require("ip_office")
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+Number = Annotated[str, Path(min_length=1, max_length=80)]
+
+
+def canonical(kind: str, number: str) -> str:
+    try:
+        return canonical_number(kind, number)
+    except InvalidValue as e:
+        raise InvalidValue(e.detail, field="number") from None
+
+
+@router.put("/{kind}/{number}", summary="Create or update a register entry")
+def put_ip_right(
+    kind: Kind, number: Number, body: IPRightPut, principal: IPOffice, container: ContainerDep
+) -> JSONResponse:
+    number = canonical(kind, number)
+    result = container.registry.put_ip_right(kind, number, body.register_fields(), principal.actor)
+    right, created = result.value
+    return written(
+        container,
+        ip_right_body(right, container.clock.today()),
+        result.position,
+        status=201 if created else 200,
+        version=right.version,
+        location=f"/v1/ip-rights/{kind}/{number}" if created else None,
+    )
+
+
+@router.get("/{kind}/{number}", summary="A register entry with encumbrance and annuity status")
+def get_ip_right(
+    kind: Kind, number: Number, _: PrincipalDep, container: ContainerDep
+) -> JSONResponse:
+    right = container.registry.ip_right(kind, canonical(kind, number))
+    return resource(ip_right_body(right, container.clock.today()), right.version)
+
+
+@router.get("/{kind}/{number}/annuities", summary="The patent annual-fee schedule")
+def get_annuities(kind: Kind, number: Number, _: PrincipalDep, container: ContainerDep) -> dict:
+    right = container.registry.ip_right(kind, canonical(kind, number))
+    if not right.is_patent:
+        raise InvalidValue(f"{kind} has no annual fees", field="kind")
+    return annuity_schedule_body(right, container.clock.today())
+
+
+@router.post(
+    "/import",
+    summary="Bulk create/update from JSON Lines; good lines kept, bad ones reported",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/x-ndjson": {
+                    "schema": {
+                        "type": "string",
+                        "description": "one register entry (with kind and number) per line",
+                    }
+                }
+            }
+        }
+    },
+)
+async def import_ip_rights(
+    request: Request, principal: IPOffice, container: ContainerDep
+) -> JSONResponse:
+    raw = await request.body()
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ApiError(413, "payload_too_large", f"imports are limited to {MAX_IMPORT_BYTES} bytes")
+    entries, errors = parse_import(raw)
+    position = await run_in_threadpool(
+        container.registry.import_ip_rights, entries, principal.actor
+    )
+    body = {"imported": len(entries), "errors": errors}
+    return written(container, body, position)
+
+
+def parse_import(raw: bytes) -> tuple[list[tuple[str, str, dict[str, Any]]], list[dict]]:
+    entries: list[tuple[str, str, dict[str, Any]]] = []
+    errors: list[dict[str, Any]] = []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "malformed_body", "the import must be UTF-8 JSON Lines") from None
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = IPRightImportLine.model_validate(json.loads(line))
+            number = canonical(entry.kind, entry.number)
+            fields = entry.register_fields()
+            check_register_fields(entry.kind, fields)
+            entries.append((entry.kind, number, fields))
+        except json.JSONDecodeError as e:
+            errors.append({"line": line_no, "code": "malformed_json", "detail": str(e)})
+        except ValidationError as e:
+            detail = "; ".join(
+                f"{field_path(tuple(err['loc'])) or 'line'}: {err['msg']}" for err in e.errors()
+            )
+            errors.append({"line": line_no, "code": "validation_error", "detail": detail})
+        except InvalidValue as e:
+            errors.append({"line": line_no, "code": e.code, "detail": f"{e.field}: {e.detail}"})
+    return entries, errors

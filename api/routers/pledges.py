@@ -1,0 +1,164 @@
+"""Pledge registration and its life cycle (SPEC §4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from api.deps import ContainerDep, IfMatch, Limit, MinPosition, PrincipalDep, require
+from api.errors import ApiError
+from api.presenters import pledge_body
+from api.principals import Principal
+from api.responses import resource, written
+from api.schemas.common import Kind
+from api.schemas.pledges import Amendment, AnnuityPrepayment, Default, PledgeCreate, Release
+from events.history import stream_history
+from events.jsonable import jsonable
+from events.projections.queries import list_pledges
+from registry.errors import NotFound
+from registry.numbers import canonical_number
+from registry.pledges import Pledge
+from registry.visibility import can_see_pledge
+
+router = APIRouter(prefix="/v1/pledges", tags=["pledges"])
+Bank = require("bank")
+Status = Literal["registered", "refused", "released", "in_default", "under_disposal", "disposed"]
+
+
+def visible_pledge(container: ContainerDep, pledge_id: UUID, principal: Principal) -> Pledge:
+    pledge = container.registry.pledge(pledge_id)
+    if not can_see_pledge(principal.actor, pledge):
+        raise NotFound(f"pledge {pledge_id} not found")
+    return pledge
+
+
+def _pledge_written(container: ContainerDep, result, status: int = 200) -> JSONResponse:
+    pledge = result.value
+    return written(
+        container,
+        pledge_body(pledge),
+        result.position,
+        status=status,
+        version=pledge.version,
+        location=f"/v1/pledges/{pledge.id}" if status == 201 else None,
+    )
+
+
+@router.post("", status_code=201, summary="File a pledge; examined at once (registered or refused)")
+def file_pledge(body: PledgeCreate, principal: Bank, container: ContainerDep) -> JSONResponse:
+    result = container.registry.file_pledge(body.to_filing(), principal.actor)
+    return _pledge_written(container, result, status=201)
+
+
+@router.get("", summary="Pledges the caller may see", dependencies=[MinPosition])
+def search_pledges(
+    principal: PrincipalDep,
+    container: ContainerDep,
+    limit: Limit = 50,
+    cursor: str | None = None,
+    status: Status | None = None,
+    pledgor: Annotated[str | None, Query(max_length=18)] = None,
+    kind: Kind | None = None,
+    number: Annotated[str | None, Query(max_length=80)] = None,
+) -> dict:
+    if number and kind:
+        number = canonical_number(kind, number)
+    page = list_pledges(
+        container.db,
+        role=principal.role,
+        institution_id=principal.institution_id,
+        limit=limit,
+        cursor=cursor,
+        status=status,
+        pledgor=pledgor,
+        kind=kind,
+        number=number,
+    )
+    return page.body()
+
+
+@router.get("/{pledge_id}", summary="A pledge's current state, or its state at ?as_of")
+def get_pledge(
+    pledge_id: UUID,
+    principal: PrincipalDep,
+    container: ContainerDep,
+    as_of: datetime | None = None,
+) -> JSONResponse:
+    pledge = visible_pledge(container, pledge_id, principal)
+    if as_of is not None:
+        if as_of.tzinfo is None:
+            raise ApiError(
+                422,
+                "validation_error",
+                "as_of needs an offset (RFC 3339)",
+                errors=[{"field": "as_of", "message": "needs an offset"}],
+            )
+        pledge = container.registry.pledge_as_of(pledge_id, as_of)
+    return resource(pledge_body(pledge), pledge.version)
+
+
+@router.get("/{pledge_id}/history", summary="The pledge's events in order (§8 envelopes)")
+def pledge_history(pledge_id: UUID, principal: PrincipalDep, container: ContainerDep) -> dict:
+    visible_pledge(container, pledge_id, principal)
+    return {"items": stream_history(container.store, container.db, pledge_id), "next_cursor": None}
+
+
+@router.post("/{pledge_id}/amendments", summary="Amend amount, maturity or contract number")
+def amend(
+    pledge_id: UUID,
+    body: Amendment,
+    principal: Bank,
+    container: ContainerDep,
+    expected: IfMatch,
+) -> JSONResponse:
+    result = container.registry.amend_pledge(
+        pledge_id, body.changes(), body.reason, principal.actor, expected
+    )
+    return _pledge_written(container, result)
+
+
+@router.post("/{pledge_id}/release", summary="Release the pledge, or some of its items")
+def release(
+    pledge_id: UUID, body: Release, principal: Bank, container: ContainerDep, expected: IfMatch
+) -> JSONResponse:
+    result = container.registry.release_pledge(
+        pledge_id, body.released_on, body.reason, body.item_keys(), principal.actor, expected
+    )
+    return _pledge_written(container, result)
+
+
+@router.post(
+    "/{pledge_id}/annuity-prepayments",
+    status_code=201,
+    summary="Prepay a pledged patent's annual fees through a fee year",
+)
+def prepay(
+    pledge_id: UUID,
+    body: AnnuityPrepayment,
+    principal: Bank,
+    container: ContainerDep,
+    expected: IfMatch,
+) -> JSONResponse:
+    result = container.registry.prepay_annuity(pledge_id, body.payment(), principal.actor, expected)
+    pledge, payment = result.value
+    return written(
+        container,
+        jsonable({"pledge_id": pledge.id, **payment}),
+        result.position,
+        status=201,
+        version=pledge.version,
+    )
+
+
+@router.post("/{pledge_id}/default", summary="Declare the secured loan in default")
+def declare_default(
+    pledge_id: UUID, body: Default, principal: Bank, container: ContainerDep, expected: IfMatch
+) -> JSONResponse:
+    result = container.registry.declare_default(
+        pledge_id, body.declared_on, body.outstanding_amount, principal.actor, expected
+    )
+    return _pledge_written(container, result)

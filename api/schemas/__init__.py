@@ -1,0 +1,1 @@
+"""Request and response models (pydantic lives only here and in settings)."""

@@ -1,0 +1,1 @@
+"""Disposal of distressed collateral (SPEC §5, §6)."""

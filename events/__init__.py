@@ -1,0 +1,1 @@
+"""Infrastructure around the one event store: wiring, clock, envelope, projections."""

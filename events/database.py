@@ -1,0 +1,65 @@
+"""SQLAlchemy engine for read models and service tables, on the same database as the events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+
+from events.database_url import DatabaseConfig
+
+
+class Database:
+    def __init__(self, config: DatabaseConfig, *, pool_size: int = 10) -> None:
+        self.config = config
+        self.engine = _make_engine(config, pool_size)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A transaction that commits on success (BEGIN IMMEDIATE on SQLite, so two writers
+        queue on the lock instead of failing on a read-to-write upgrade)."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _make_engine(config: DatabaseConfig, pool_size: int) -> Engine:
+    if not config.is_sqlite:
+        return create_engine(
+            config.sqlalchemy_url(),
+            pool_size=pool_size,
+            max_overflow=20,
+            pool_pre_ping=True,
+            connect_args={"options": f"-csearch_path={config.schema}"},
+        )
+    engine = create_engine(
+        config.sqlalchemy_url(),
+        connect_args={"timeout": 30, "check_same_thread": False},
+        pool_size=pool_size,
+        max_overflow=20,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide where transactions begin.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine

@@ -1,0 +1,16 @@
+"""What a projection is: named, owns some tables, folds events into them."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Table
+
+
+class Projection(Protocol):
+    name: str
+    tables: tuple[Table, ...]
+
+    def process(self, conn: Connection, event: Any, event_type: str, position: int) -> None:
+        """Apply one event. Runs inside the transaction that also advances the tracking
+        position, so a crash never leaves rows and position disagreeing."""

@@ -1,0 +1,78 @@
+"""Register read model: one row per IP right, plus a holder index for pledgor search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from events.tables import ip_right_holders_view, ip_rights_view
+
+COLUMNS = (
+    "title",
+    "status",
+    "holders",
+    "filing_date",
+    "grant_date",
+    "annuity_paid_through_year",
+    "valid_until",
+    "dispute_hold",
+    "invalidation_pending",
+)
+
+
+class IPRightsProjection:
+    name = "ip_rights"
+    tables = (ip_rights_view, ip_right_holders_view)
+
+    def process(self, conn: Connection, event: Any, event_type: str, position: int) -> None:
+        if event_type == "ip_right.registered":
+            conn.execute(
+                insert(ip_rights_view).values(
+                    id=str(event.originator_id),
+                    kind=event.kind,
+                    number=event.number,
+                    created_position=position,
+                    version=event.originator_version,
+                    encumbered_by=None,
+                    **_columns(event.fields),
+                )
+            )
+            _index_holders(conn, event.kind, event.number, event.fields["holders"])
+        elif event_type == "ip_right.updated":
+            _set(conn, event, **_columns(event.changes))
+            if "holders" in event.changes:
+                row = conn.execute(
+                    select(ip_rights_view.c.kind, ip_rights_view.c.number).where(
+                        ip_rights_view.c.id == str(event.originator_id)
+                    )
+                ).one()
+                _index_holders(conn, row.kind, row.number, event.changes["holders"])
+        elif event_type == "ip_right.encumbered":
+            _set(conn, event, encumbered_by=event.pledge["pledge_id"])
+        elif event_type == "ip_right.encumbrance_released":
+            _set(conn, event, encumbered_by=None)
+
+
+def _columns(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if k in COLUMNS}
+
+
+def _set(conn: Connection, event: Any, **values: Any) -> None:
+    conn.execute(
+        update(ip_rights_view)
+        .where(ip_rights_view.c.id == str(event.originator_id))
+        .values(version=event.originator_version, **values)
+    )
+
+
+def _index_holders(conn: Connection, kind: str, number: str, holders: list[dict]) -> None:
+    conn.execute(
+        delete(ip_right_holders_view).where(
+            ip_right_holders_view.c.kind == kind, ip_right_holders_view.c.number == number
+        )
+    )
+    conn.execute(
+        insert(ip_right_holders_view),
+        [{"kind": kind, "number": number, "credit_code": h["credit_code"]} for h in holders],
+    )

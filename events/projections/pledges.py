@@ -1,0 +1,111 @@
+"""Pledge list/search read model: one row per pledge, one per item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, insert, update
+
+from events.tables import pledge_items_view, pledges_view
+
+
+class PledgesProjection:
+    name = "pledges"
+    tables = (pledges_view, pledge_items_view)
+
+    def process(self, conn: Connection, event: Any, event_type: str, position: int) -> None:
+        handler = getattr(self, "on_" + event_type.replace(".", "_"), None)
+        if handler is None or not event_type.startswith("pledge."):
+            return
+        handler(conn, event, position)
+        if event_type not in ("pledge.registered", "pledge.refused"):
+            self._touch(conn, event)
+
+    def on_pledge_registered(self, conn: Connection, event: Any, position: int) -> None:
+        self._insert(
+            conn, event, position, "registered", event.registration_number, event.registered_on
+        )
+
+    def on_pledge_refused(self, conn: Connection, event: Any, position: int) -> None:
+        self._insert(conn, event, position, "refused", None, event.filed_on)
+
+    def _insert(
+        self,
+        conn: Connection,
+        event: Any,
+        position: int,
+        status: str,
+        number: str | None,
+        filed_on: Any,
+    ) -> None:
+        filing = event.filing
+        pledge_id = str(event.originator_id)
+        compensation = filing.get("risk_compensation") or {}
+        conn.execute(
+            insert(pledges_view).values(
+                id=pledge_id,
+                created_position=position,
+                registration_number=number,
+                status=status,
+                pledgee=event.pledgee,
+                pledgor_name=filing["pledgor"]["name"],
+                pledgor_credit_code=filing["pledgor"]["credit_code"],
+                debtor_credit_code=filing["debtor"]["credit_code"],
+                secured_amount=filing["secured_amount"],
+                filed_on=filed_on,
+                registered_on=event.registered_on if number else None,
+                maturity_date=filing["loan"]["maturity_date"],
+                collateral_at_risk=False,
+                fund_id=compensation.get("fund_id"),
+                version=event.originator_version,
+                updated_at=event.timestamp,
+            )
+        )
+        conn.execute(
+            insert(pledge_items_view),
+            [
+                {
+                    "pledge_id": pledge_id,
+                    "kind": i["kind"],
+                    "number": i["number"],
+                    "released": status != "registered",
+                }
+                for i in filing["items"]
+            ],
+        )
+
+    def on_pledge_amended(self, conn: Connection, event: Any, position: int) -> None:
+        values = {
+            k: event.changes[k] for k in ("secured_amount", "maturity_date") if k in event.changes
+        }
+        if values:
+            self._set(conn, event, **values)
+
+    def on_pledge_items_released(self, conn: Connection, event: Any, position: int) -> None:
+        for item in event.items:
+            conn.execute(
+                update(pledge_items_view)
+                .where(
+                    pledge_items_view.c.pledge_id == str(event.originator_id),
+                    pledge_items_view.c.kind == item["kind"],
+                    pledge_items_view.c.number == item["number"],
+                )
+                .values(released=True)
+            )
+
+    def on_pledge_released(self, conn: Connection, event: Any, position: int) -> None:
+        self.on_pledge_items_released(conn, event, position)
+        self._set(conn, event, status="released")
+
+    def on_pledge_defaulted(self, conn: Connection, event: Any, position: int) -> None:
+        self._set(conn, event, status="in_default")
+
+    def _set(self, conn: Connection, event: Any, **values: Any) -> None:
+        conn.execute(
+            update(pledges_view)
+            .where(pledges_view.c.id == str(event.originator_id))
+            .values(**values)
+        )
+
+    def _touch(self, conn: Connection, event: Any) -> None:
+        self._set(conn, event, version=event.originator_version, updated_at=event.timestamp)

@@ -1,0 +1,99 @@
+"""Read-side queries over the projections: plain dicts out, keyset pagination."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, exists, select
+
+from events.database import Database
+from events.jsonable import jsonable
+from events.tables import pledge_items_view, pledges_view
+from registry.errors import InvalidValue
+
+ALL_SEEING_ROLES = ("regulator", "ip_office", "admin")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+    def body(self) -> dict[str, Any]:
+        return {"items": self.items, "next_cursor": self.next_cursor}
+
+
+def encode_cursor(after: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        after = json.loads(base64.urlsafe_b64decode(padded))["after"]
+        if not isinstance(after, int) or after < 0:
+            raise ValueError
+        return after
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+        raise InvalidValue("cursor is not one this API issued", field="cursor") from None
+
+
+def list_pledges(
+    db: Database,
+    *,
+    role: str,
+    institution_id: str,
+    limit: int,
+    cursor: str | None,
+    status: str | None = None,
+    pledgor: str | None = None,
+    kind: str | None = None,
+    number: str | None = None,
+) -> Page:
+    v = pledges_view.c
+    query = select(pledges_view).where(v.created_position > decode_cursor(cursor))
+    if role not in ALL_SEEING_ROLES:
+        # Banks see their own pledges; every other role has no pledge list of its own.
+        if role != "bank":
+            return Page([], None)
+        query = query.where(v.pledgee == institution_id)
+    if status:
+        query = query.where(v.status == status)
+    if pledgor:
+        query = query.where(v.pledgor_credit_code == pledgor)
+    if kind or number:
+        i = pledge_items_view.c
+        conditions = [i.pledge_id == v.id]
+        conditions += [i.kind == kind] if kind else []
+        conditions += [i.number == number] if number else []
+        query = query.where(exists().where(and_(*conditions)))
+    query = query.order_by(v.created_position).limit(limit + 1)
+    with db.read() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [_pledge_summary(r) for r in rows]
+    return Page(items, encode_cursor(rows[-1]["created_position"]) if more else None)
+
+
+def _pledge_summary(row: dict[str, Any]) -> dict[str, Any]:
+    return jsonable(
+        {
+            "id": row["id"],
+            "registration_number": row["registration_number"],
+            "status": row["status"],
+            "pledgee": row["pledgee"],
+            "pledgor": {"name": row["pledgor_name"], "credit_code": row["pledgor_credit_code"]},
+            "secured_amount": row["secured_amount"],
+            "filed_on": row["filed_on"],
+            "registered_on": row["registered_on"],
+            "maturity_date": row["maturity_date"],
+            "collateral_at_risk": row["collateral_at_risk"],
+            "version": row["version"],
+        }
+    )

@@ -1,0 +1,75 @@
+"""The one event store: an eventsourcing ``Application`` on SQLite or PostgreSQL.
+
+Registry and disposal aggregates share it, so one gap-free notification log feeds
+projections, timers, webhooks and the audit tree, and a command touching a pledge and its
+IP rights saves them in one atomic ``save()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    JSONTranscoder,
+    Notification,
+    Transcoding,
+)
+
+from events.database_url import DatabaseConfig
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class EventStore(Application[UUID]):
+    """Named ``IPledge`` so the events table is ``ipledge_events`` on both stores."""
+
+    name = "IPledge"
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    @property
+    def app_recorder(self) -> ApplicationRecorder:
+        assert isinstance(self.recorder, ApplicationRecorder)
+        return self.recorder
+
+    def max_position(self) -> int:
+        return self.app_recorder.max_notification_id() or 0
+
+    def read_log(self, after: int, limit: int) -> Sequence[Notification]:
+        """Notifications with position > ``after``, in order (reads the recorder directly:
+        ``notification_log`` caps pages at 10 rows)."""
+        return self.app_recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False
+        )
+
+    def decode(self, notification: Notification) -> Aggregate.Event:
+        return self.mapper.to_domain_event(notification)  # type: ignore[return-value]
+
+    def stream_events(self, stream_id: UUID) -> list[Any]:
+        return list(self.events.get(stream_id))
+
+
+def open_event_store(config: DatabaseConfig, *, create_tables: bool = True) -> EventStore:
+    env = config.eventsourcing_env()
+    env["CREATE_TABLE"] = "y" if create_tables else "n"
+    if config.is_sqlite:
+        assert config.sqlite_path is not None
+        config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    return EventStore(env=env)

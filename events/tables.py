@@ -1,0 +1,146 @@
+"""SQL tables owned by Alembic: read models (projections) and service tables.
+
+The event table itself belongs to the eventsourcing recorder and is not declared here.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+metadata = MetaData()
+
+
+class Money(TypeDecorator[Decimal]):
+    """Exact CNY amounts as integer fen: SQLite has no exact decimal column type."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: object) -> int | None:
+        return None if value is None else int((value * 100).to_integral_exact())
+
+    def process_result_value(self, value: int | None, dialect: object) -> Decimal | None:
+        return None if value is None else (Decimal(value) / 100).quantize(CENT)
+
+
+CENT = Decimal("0.01")
+MONEY = Money()
+
+projection_tracking = Table(
+    "projection_tracking",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+pledges_view = Table(
+    "pledges_view",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("created_position", BigInteger, nullable=False, unique=True),
+    Column("registration_number", String(15), unique=True),
+    Column("status", String(20), nullable=False),
+    Column("pledgee", String(64), nullable=False),
+    Column("pledgor_name", Text, nullable=False),
+    Column("pledgor_credit_code", String(18), nullable=False),
+    Column("debtor_credit_code", String(18), nullable=False),
+    Column("secured_amount", MONEY, nullable=False),
+    Column("filed_on", Date, nullable=False),
+    Column("registered_on", Date),
+    Column("maturity_date", Date, nullable=False),
+    Column("collateral_at_risk", Boolean, nullable=False),
+    Column("fund_id", String(64)),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_pledges_view_pledgee_status", "pledgee", "status"),
+    Index("ix_pledges_view_pledgor", "pledgor_credit_code"),
+)
+
+pledge_items_view = Table(
+    "pledge_items_view",
+    metadata,
+    Column("pledge_id", String(36), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("number", String(64), primary_key=True),
+    Column("released", Boolean, nullable=False),
+    Index("ix_pledge_items_view_right", "kind", "number"),
+)
+
+ip_rights_view = Table(
+    "ip_rights_view",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("number", String(64), primary_key=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("created_position", BigInteger, nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("holders", JSON, nullable=False),
+    Column("filing_date", Date),
+    Column("grant_date", Date),
+    Column("annuity_paid_through_year", Integer),
+    Column("valid_until", Date),
+    Column("dispute_hold", Boolean, nullable=False),
+    Column("invalidation_pending", Boolean, nullable=False),
+    Column("encumbered_by", String(36)),
+    Column("version", Integer, nullable=False),
+)
+
+ip_right_holders_view = Table(
+    "ip_right_holders_view",
+    metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("number", String(64), primary_key=True),
+    Column("credit_code", String(18), primary_key=True),
+    Index("ix_ip_right_holders_view_code", "credit_code"),
+)
+
+principals = Table(
+    "principals",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("institution_id", String(64), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("principal_id", String(36), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("state", String(12), nullable=False),  # in_flight | done
+    Column("status_code", Integer),
+    Column("content_type", String(100)),
+    Column("headers", JSON),
+    Column("body", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+manual_clock = Table(
+    "manual_clock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("now", DateTime(timezone=True), nullable=False),
+)

@@ -1,0 +1,1 @@
+"""The IP-right register and pledge registration (SPEC §3, §4)."""

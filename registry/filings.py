@@ -1,0 +1,76 @@
+"""A pledge filing as the bank submits it, and the rules it must meet before examination."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from registry.errors import AppraisalRequired, InvalidValue
+
+MAX_ITEMS = 50
+# Jiangsu rule: below this, the bank's own or a negotiated valuation is enough.
+APPRAISAL_THRESHOLD = Decimal("10000000.00")
+VALUATION_METHODS = ("internal", "appraisal", "negotiated")
+
+
+def item_key(item: dict[str, str]) -> tuple[str, str]:
+    return (item["kind"], item["number"])
+
+
+@dataclass(frozen=True)
+class Filing:
+    pledgor: dict[str, str]
+    debtor: dict[str, str]
+    co_owner_consents: list[dict[str, str]]
+    loan: dict[str, Any]  # contract_number, principal, start_date, maturity_date
+    secured_amount: Decimal
+    items: list[dict[str, str]]  # canonical {kind, number}
+    valuation: dict[str, Any]  # amount, method, appraiser
+    risk_compensation: dict[str, Any] | None = field(default=None)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def consenting_codes(self) -> set[str]:
+        return {c["credit_code"] for c in self.co_owner_consents}
+
+    def check(self) -> None:
+        """Rules that need no register: raise on the first broken one."""
+        check_items(self.items)
+        check_term(self.loan["start_date"], self.loan["maturity_date"])
+        check_valuation(self.secured_amount, self.valuation["method"])
+        if self.risk_compensation is not None:
+            check_share(self.risk_compensation["share"])
+
+
+def check_items(items: list[dict[str, str]]) -> None:
+    if not 1 <= len(items) <= MAX_ITEMS:
+        raise InvalidValue(f"a pledge has 1 to {MAX_ITEMS} items", field="items")
+    seen: set[tuple[str, str]] = set()
+    for index, item in enumerate(items):
+        if item_key(item) in seen:
+            raise InvalidValue(
+                f"{item['kind']} {item['number']} is listed twice", field=f"items[{index}]"
+            )
+        seen.add(item_key(item))
+
+
+def check_term(start: date, maturity: date) -> None:
+    if maturity <= start:
+        raise InvalidValue("maturity_date must be after start_date", field="loan.maturity_date")
+
+
+def check_valuation(secured_amount: Decimal, method: str) -> None:
+    if method != "appraisal" and secured_amount >= APPRAISAL_THRESHOLD:
+        raise AppraisalRequired(
+            f"a secured amount of {APPRAISAL_THRESHOLD} CNY or more needs an appraisal "
+            f"(valuation.method 'appraisal'), not '{method}'"
+        )
+
+
+def check_share(share: Decimal) -> None:
+    if not Decimal(0) < share < Decimal(1):
+        raise InvalidValue("share must be between 0 and 1", field="risk_compensation.share")

@@ -1,0 +1,121 @@
+"""The IP right aggregate: one register entry, keyed by (kind, canonical number).
+
+It is also the consistency boundary against double pledging: a registration encumbers every
+item in the same atomic save, so two filings racing for one right conflict on its version.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from registry import annuities
+from registry.numbers import PATENT_KINDS
+
+IP_NAMESPACE = uuid5(NAMESPACE_URL, "https://ipledge.cn/ip-rights")
+STATUSES = ("pending", "in_force", "terminated", "invalidated", "expired")
+REGISTER_FIELDS = (
+    "title",
+    "holders",
+    "filing_date",
+    "grant_date",
+    "status",
+    "annuity_paid_through_year",
+    "valid_until",
+    "dispute_hold",
+    "invalidation_pending",
+)
+
+EVENT_TYPES = {
+    "Registered": "ip_right.registered",
+    "Updated": "ip_right.updated",
+    "Encumbered": "ip_right.encumbered",
+    "EncumbranceReleased": "ip_right.encumbrance_released",
+}
+
+
+def ip_right_id(kind: str, number: str) -> UUID:
+    return uuid5(IP_NAMESPACE, f"{kind}/{number}")
+
+
+class IPRight(Aggregate):
+    @staticmethod
+    def create_id(kind: str, number: str, **_: Any) -> UUID:
+        return ip_right_id(kind, number)
+
+    @event("Registered")
+    def __init__(
+        self, kind: str, number: str, fields: dict[str, Any], actor: dict, timestamp: datetime
+    ) -> None:
+        self.kind = kind
+        self.number = number
+        self.encumbrance: dict[str, Any] | None = None
+        self._assign(fields)
+
+    def update(self, fields: dict[str, Any], actor: dict, timestamp: datetime) -> dict[str, Any]:
+        """Applies the register fields that differ; returns them (empty: nothing recorded)."""
+        changes = {k: v for k, v in fields.items() if getattr(self, k) != v}
+        if changes:
+            self._updated(changes=changes, actor=actor, timestamp=timestamp)
+        return changes
+
+    @event("Updated")
+    def _updated(self, changes: dict[str, Any], actor: dict, timestamp: datetime) -> None:
+        self._assign(changes)
+
+    def encumber(self, pledge: dict[str, Any], actor: dict, timestamp: datetime) -> None:
+        self._encumbered(pledge=pledge, actor=actor, timestamp=timestamp)
+
+    @event("Encumbered")
+    def _encumbered(self, pledge: dict[str, Any], actor: dict, timestamp: datetime) -> None:
+        self.encumbrance = pledge
+
+    def release_encumbrance(
+        self, pledge_id: str, reason: str, actor: dict, timestamp: datetime
+    ) -> None:
+        if self.encumbrance and self.encumbrance["pledge_id"] == pledge_id:
+            self._encumbrance_released(
+                pledge_id=pledge_id, reason=reason, actor=actor, timestamp=timestamp
+            )
+
+    @event("EncumbranceReleased")
+    def _encumbrance_released(
+        self, pledge_id: str, reason: str, actor: dict, timestamp: datetime
+    ) -> None:
+        self.encumbrance = None
+
+    def _assign(self, fields: dict[str, Any]) -> None:
+        for key, value in fields.items():
+            setattr(self, key, value)
+
+    # Derived facts (never stored: they depend on the date asked about).
+
+    @property
+    def is_patent(self) -> bool:
+        return self.kind in PATENT_KINDS
+
+    @property
+    def holder_codes(self) -> set[str]:
+        return {h["credit_code"] for h in self.holders}
+
+    def expiry_date(self) -> date | None:
+        if self.is_patent:
+            return annuities.expiry_date(self.kind, self.filing_date)
+        return self.valid_until
+
+    def annuity_status(self, today: date) -> str:
+        if not self.is_patent:
+            return "n/a"
+        return annuities.annuity_status(
+            self.kind, self.filing_date, self.annuity_paid_through_year, today
+        )
+
+    def next_annuity_due_date(self, today: date) -> date | None:
+        if not self.is_patent:
+            return None
+        return annuities.next_due_date(
+            self.kind, self.filing_date, self.annuity_paid_through_year, today
+        )
