@@ -11,6 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import insert, select, update
 
+import migrations
 from api.principals import PrincipalStore
 from api.settings import Settings
 from events.clock import Clock, ManualClock, SystemClock
@@ -25,7 +26,7 @@ from events.worker import Worker
 from registry.service import RegistryService
 
 log = logging.getLogger("ipledge")
-ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(migrations.__file__).resolve().parent
 
 
 @dataclass
@@ -65,8 +66,9 @@ def migrate(config: DatabaseConfig) -> None:
     """Creates or upgrades every table: Alembic's, then the event store's own."""
     database = Database(config, pool_size=1)
     try:
-        alembic_config = Config(str(ROOT / "alembic.ini"))
-        alembic_config.set_main_option("script_location", str(ROOT / "migrations"))
+        # Built in code rather than read from alembic.ini, so it works from an installed wheel.
+        alembic_config = Config()
+        alembic_config.set_main_option("script_location", str(MIGRATIONS))
         with database.engine.connect() as conn:
             alembic_config.attributes["connection"] = conn
             command.upgrade(alembic_config, "head")

@@ -127,6 +127,7 @@ def rebuild_projections() -> None:
 @app.command()
 def demo(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="do nothing if data exists")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
     """Load a realistic sample data set through the command services; print API keys."""
     from api.bootstrap import bootstrap
@@ -135,10 +136,21 @@ def demo(
     settings = _settings()
     container = bootstrap(settings)
     try:
-        keys = load_demo(container, if_empty=if_empty)
+        summary = load_demo(container, if_empty=if_empty)
     finally:
         container.close()
-    typer.echo(json.dumps(keys, indent=2, ensure_ascii=False))
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        return
+    if summary["loaded"]:
+        typer.echo(
+            f"demo data loaded: {summary['ip_rights']} IP rights, pledges {summary['pledges']}"
+        )
+    else:
+        typer.echo("demo data already present")
+    typer.echo("API keys (send as 'Authorization: Bearer <key>'):")
+    for role, entry in summary["keys"].items():
+        typer.echo(f"  {role:<26} {entry['api_key']}   # {entry['name']}")
 
 
 def main() -> None:

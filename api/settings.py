@@ -23,7 +23,8 @@ class Settings(BaseSettings):
     run_worker: bool = True
     worker_poll_seconds: float = 0.5
     log_level: str = "INFO"
-    demo_on_first_start: bool = False
+    # Where `ipledge demo` keeps the API keys it printed (keys are stored hashed otherwise).
+    demo_keys_file: str = "./data/demo-keys.json"
 
     @field_validator("clock_start")
     @classmethod

@@ -41,6 +41,8 @@ def _make_engine(config: DatabaseConfig, pool_size: int) -> Engine:
             pool_pre_ping=True,
             connect_args={"options": f"-csearch_path={config.schema}"},
         )
+    assert config.sqlite_path is not None
+    config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         config.sqlalchemy_url(),
         connect_args={"timeout": 30, "check_same_thread": False},

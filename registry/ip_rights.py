@@ -42,6 +42,17 @@ def ip_right_id(kind: str, number: str) -> UUID:
 
 
 class IPRight(Aggregate):
+    # Register fields (assigned from events by ``_assign``).
+    title: str
+    holders: list[dict[str, str]]
+    filing_date: date
+    grant_date: date | None
+    status: str
+    annuity_paid_through_year: int | None
+    valid_until: date | None
+    dispute_hold: bool
+    invalidation_pending: bool
+
     @staticmethod
     def create_id(kind: str, number: str, **_: Any) -> UUID:
         return ip_right_id(kind, number)

@@ -185,17 +185,9 @@ class Pledge(Aggregate):
         self.check_not_before_registration(released_on, "released_on")
         leaving = self.active_items if items is None else items
         self.check_active_items(leaving)
-        kwargs = dict(
-            released_on=released_on,
-            reason=reason,
-            items=leaving,
-            actor=actor,
-            timestamp=timestamp,
-        )
-        if len(leaving) == len(self.active_items):
-            self._released(**kwargs)
-        else:
-            self._items_released(**kwargs)
+        # The last items leaving release the pledge itself.
+        record = self._released if len(leaving) == len(self.active_items) else self._items_released
+        record(released_on, reason, leaving, actor, timestamp)
         return leaving
 
     @event("Released")

@@ -61,10 +61,11 @@ class RegistryService:
         return right
 
     def pledge(self, pledge_id: UUID) -> Pledge:
+        pledge: object = None
         try:
             pledge = self.store.repository.get(pledge_id)
         except AggregateNotFoundError:
-            pledge = None
+            pass
         if not isinstance(pledge, Pledge):
             raise NotFound(f"pledge {pledge_id} not found")
         return pledge
@@ -72,7 +73,8 @@ class RegistryService:
     def pledge_as_of(self, pledge_id: UUID, instant: datetime) -> Pledge:
         """The pledge as it stood at ``instant``, replayed from its events."""
         version = None
-        for stored in self.store.events.get(pledge_id):
+        events: list[Pledge.Event] = list(self.store.events.get(pledge_id))  # type: ignore[arg-type]
+        for stored in events:
             if stored.timestamp > instant:
                 break
             version = stored.originator_version

@@ -1,0 +1,50 @@
+# Two commands for a fresh machine: `make run` and `make test` (see README).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint check-migrations install dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+dev: $(VENV)/.installed-dev
+
+## run: set up, migrate the embedded SQLite store, load demo data on first start, serve :8000
+run: install
+	$(BIN)/ipledge migrate
+	$(BIN)/ipledge demo --if-empty
+	$(BIN)/ipledge serve --host $(HOST) --port $(PORT) --no-migrate
+
+## test: set up, make sure PostgreSQL is up, lint, type-check, check migrations, run every test
+test: dev
+	bash .ci/ensure-postgres
+	$(MAKE) --no-print-directory lint check-migrations
+	$(BIN)/pytest
+
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# `alembic check`: the models and the migrations describe the same tables.
+check-migrations: dev
+	@tmp=$$(mktemp -d); \
+	IPLEDGE_DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/alembic upgrade head && \
+	IPLEDGE_DATABASE_URL=sqlite:///$$tmp/check.db $(BIN)/alembic check; \
+	status=$$?; rm -rf $$tmp; exit $$status
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache .hypothesis
