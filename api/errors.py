@@ -65,7 +65,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidValue)
     async def _invalid_value(_: Request, exc: InvalidValue) -> Any:
-        errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+        # A validation_error always lists its errors (SPEC §1), even with no single field.
+        errors = (
+            [{"field": exc.field, "message": exc.detail}]
+            if exc.field or exc.code == "validation_error"
+            else None
+        )
         if exc.code != "validation_error" or not exc.field:
             return problem(422, exc.code, exc.detail, errors=errors, **exc.extra)
         return problem(422, "validation_error", exc.detail, errors=errors)

@@ -8,6 +8,7 @@ the first is running -> 409 idempotency_key_in_flight. Keys are scoped to the pr
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +22,8 @@ HEADER = b"idempotency-key"
 KEPT_HEADERS = ("content-type", "etag", "location", "x-log-position")
 SF_STRING = re.compile(r'^"((?:[^"\\]|\\["\\])*)"$')
 BEARER = re.compile(r"^Bearer\s+(\S+)\s*$", re.IGNORECASE)
+# Shown once and stored only as a hash (SPEC §2): never kept for a replay, which shows null.
+NEVER_STORED = ("api_key",)
 
 
 def parse_key(raw: str) -> str | None:
@@ -115,8 +118,21 @@ class IdempotencyMiddleware:
         }
         kept = {k: v for k, v in kept.items() if k in KEPT_HEADERS}
         await run_in_threadpool(
-            self.store.complete, principal_id, key, status, kept, b"".join(chunks).decode("utf-8")
+            self.store.complete, principal_id, key, status, kept, _stored_body(b"".join(chunks))
         )
+
+
+def _stored_body(body: bytes) -> str:
+    text = body.decode("utf-8")
+    if not any(f'"{name}"'.encode() in body for name in NEVER_STORED):
+        return text
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    if isinstance(document, dict):
+        document.update({name: None for name in NEVER_STORED if name in document})
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -24,9 +24,14 @@ TITLES = {
 }
 
 
+MEMBERS = ("type", "title", "status", "detail", "code")
+
+
 def problem(
-    status: int, code: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+    status: int, code: str, detail: str, /, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
+    """``extra`` members never replace the standard ones: a clashing name (an InvalidState's
+    ``status`` of the resource) is reported as ``current_<name>``."""
     body: dict[str, Any] = {
         "type": f"https://ipledge.cn/problems/{code.replace('_', '-')}",
         "title": TITLES.get(status, "Error"),
@@ -34,5 +39,7 @@ def problem(
         "detail": detail,
         "code": code,
     }
-    body.update({k: v for k, v in extra.items() if v is not None})
+    body.update(
+        {f"current_{k}" if k in MEMBERS else k: v for k, v in extra.items() if v is not None}
+    )
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)

@@ -19,7 +19,7 @@ from api.schemas.pledges import Amendment, AnnuityPrepayment, Default, PledgeCre
 from events.history import stream_history
 from events.jsonable import jsonable
 from events.projections.queries import list_pledges
-from registry.errors import NotFound
+from registry.errors import InvalidValue, NotFound
 from registry.numbers import canonical_number
 from registry.pledges import Pledge
 from registry.visibility import can_see_pledge
@@ -66,7 +66,10 @@ def search_pledges(
     number: Annotated[str | None, Query(max_length=80)] = None,
 ) -> dict:
     if number and kind:
-        number = canonical_number(kind, number)
+        try:
+            number = canonical_number(kind, number)
+        except InvalidValue as e:
+            raise InvalidValue(e.detail, field="number") from None
     page = list_pledges(
         container.db,
         role=principal.role,
