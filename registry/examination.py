@@ -58,6 +58,9 @@ def check_holder(filing: Filing, right: IPRight, today: date) -> Iterator[tuple[
 
 
 def check_consents(filing: Filing, right: IPRight, today: date) -> Iterator[tuple[str, str]]:
+    # Only a holder can pledge with co-owners' consent; a stranger is refused as not a holder.
+    if filing.pledgor["credit_code"] not in right.holder_codes:
+        return
     for holder in right.holders:
         code = holder["credit_code"]
         if code != filing.pledgor["credit_code"] and code not in filing.consenting_codes:

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from registry.errors import InvalidState, RuleViolation
+from registry.errors import InvalidState, InvalidValue, RuleViolation
 from registry.filings import Filing, item_key
 
 EVENT_TYPES = {
@@ -146,6 +146,9 @@ class Pledge(Aggregate):
             )
 
     def check_active_items(self, items: list[dict[str, str]]) -> None:
+        keys = [item_key(i) for i in items]
+        if not keys or len(set(keys)) != len(keys):
+            raise InvalidValue("items must name at least one item, each once", field="items")
         active = {item_key(i) for i in self.active_items}
         for item in items:
             if item_key(item) not in active:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -62,10 +63,8 @@ class RegistryService:
 
     def pledge(self, pledge_id: UUID) -> Pledge:
         pledge: object = None
-        try:
+        with suppress(AggregateNotFoundError):
             pledge = self.store.repository.get(pledge_id)
-        except AggregateNotFoundError:
-            pass
         if not isinstance(pledge, Pledge):
             raise NotFound(f"pledge {pledge_id} not found")
         return pledge
@@ -78,9 +77,10 @@ class RegistryService:
             if stored.timestamp > instant:
                 break
             version = stored.originator_version
-        if version is None:
+        pledge = None if version is None else self.store.repository.get(pledge_id, version=version)
+        if not isinstance(pledge, Pledge):
             raise NotFound(f"pledge {pledge_id} did not exist at {instant.isoformat()}")
-        return self.store.repository.get(pledge_id, version=version)  # type: ignore[return-value]
+        return pledge
 
     def pledge_as_pledgee(
         self, pledge_id: UUID, actor: Actor, expected_version: int | None = None

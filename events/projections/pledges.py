@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, update
 
+from events.envelope import stream_and_type
 from events.tables import pledge_items_view, pledges_view
 
 
@@ -14,10 +15,12 @@ class PledgesProjection:
     tables = (pledges_view, pledge_items_view)
 
     def process(self, conn: Connection, event: Any, event_type: str, position: int) -> None:
-        handler = getattr(self, "on_" + event_type.replace(".", "_"), None)
-        if handler is None or not event_type.startswith("pledge."):
+        if stream_and_type(event)[0] != "pledge":
             return
-        handler(conn, event, position)
+        handler = getattr(self, "on_" + event_type.replace(".", "_"), None)
+        if handler is not None:
+            handler(conn, event, position)
+        # Every event of the stream moves its version (annuity.prepaid included).
         if event_type not in ("pledge.registered", "pledge.refused"):
             self._touch(conn, event)
 
