@@ -66,6 +66,7 @@ IfMatch = Annotated[int | None, Depends(if_match)]
 
 
 def min_position(
+    _: PrincipalDep,
     container: ContainerDep,
     min_position: Annotated[
         int | None, Query(ge=0, description="wait until read models reach this log position")

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -84,7 +85,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(503, "projection_lagging", str(exc), headers={"Retry-After": "1"})
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> Any:
+    async def _validation(request: Request, exc: RequestValidationError) -> Any:
+        # FastAPI parses the body before running dependencies; an anonymous caller still
+        # learns only that it must authenticate.
+        if (unauthenticated := await _unauthenticated(request)) is not None:
+            return unauthenticated
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             return problem(400, "malformed_json", "the request body is not valid JSON")
@@ -105,6 +110,28 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Any:
         log.exception("unhandled error", extra={"path": request.url.path})
         return problem(500, "internal_error", "an unexpected error occurred; it was logged")
+
+
+PUBLIC_PREFIXES = ("/v1/search",)
+
+
+async def _unauthenticated(request: Request) -> Any:
+    path = request.url.path
+    if not path.startswith("/v1/") or path.startswith(PUBLIC_PREFIXES):
+        return None
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    container = request.app.state.container
+    if scheme.lower() == "bearer" and key.strip():
+        principal = await run_in_threadpool(container.principals.authenticate, key.strip())
+        if principal is not None:
+            return None
+    return problem(
+        401,
+        "unauthenticated",
+        "send Authorization: Bearer <a valid api key>",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def _message(error: dict[str, Any]) -> str:

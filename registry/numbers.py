@@ -133,3 +133,14 @@ def make_credit_code(first17: str) -> str:
     """Append the correct check character (demo data and tests)."""
     text = first17.strip().upper()
     return text + credit_code_check_char(text)
+
+
+def canonical_patent_number_or_raw(raw: str) -> str:
+    """For searches that name no kind: a valid patent number in any spelling becomes canonical;
+    anything else is matched as given."""
+    for kind in PATENT_KINDS:
+        try:
+            return canonical_number(kind, raw)
+        except InvalidValue:
+            continue
+    return raw.strip()

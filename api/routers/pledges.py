@@ -20,7 +20,7 @@ from events.history import stream_history
 from events.jsonable import jsonable
 from events.projections.queries import list_pledges
 from registry.errors import InvalidValue, NotFound
-from registry.numbers import canonical_number
+from registry.numbers import canonical_number, canonical_patent_number_or_raw
 from registry.pledges import Pledge
 from registry.visibility import can_see_pledge
 
@@ -70,6 +70,8 @@ def search_pledges(
             number = canonical_number(kind, number)
         except InvalidValue as e:
             raise InvalidValue(e.detail, field="number") from None
+    elif number:
+        number = canonical_patent_number_or_raw(number)
     page = list_pledges(
         container.db,
         role=principal.role,

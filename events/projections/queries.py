@@ -57,11 +57,13 @@ def list_pledges(
 ) -> Page:
     v = pledges_view.c
     query = select(pledges_view).where(v.created_position > decode_cursor(cursor))
-    if role not in ALL_SEEING_ROLES:
-        # Banks see their own pledges; every other role has no pledge list of its own.
-        if role != "bank":
-            return Page([], None)
+    # The same rules as registry.visibility.can_see_pledge, as SQL.
+    if role == "bank":
         query = query.where(v.pledgee == institution_id)
+    elif role == "compensation_fund":
+        query = query.where(v.fund_id == institution_id)
+    elif role not in ALL_SEEING_ROLES:
+        return Page([], None)
     if status:
         query = query.where(v.status == status)
     if pledgor:

@@ -249,3 +249,19 @@ async def test_principal_with_unknown_role_is_a_validation_error(client, keys):
 
     body = assert_problem(response, 422, "validation_error")
     assert [e["field"] for e in body["errors"]] == ["role"]
+
+
+async def test_malformed_body_without_a_key_is_unauthenticated_not_a_validation_error(client):
+    response = await client.post(
+        "/v1/pledges", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+
+    assert_problem(response, 401, "unauthenticated")
+
+
+async def test_invalid_body_with_an_unknown_key_is_unauthenticated(client):
+    response = await client.post(
+        "/v1/pledges", json={"items": []}, headers=auth("ipk_not_a_real_key")
+    )
+
+    assert_problem(response, 401, "unauthenticated")

@@ -185,3 +185,36 @@ async def test_min_position_beyond_the_log_is_projection_lagging(client, keys, c
 
     assert_problem(response, 503, "projection_lagging")
     assert response.headers["Retry-After"]
+
+
+async def test_number_filter_without_kind_accepts_any_spelling(client, keys):
+    number = await register_patent(client, keys, 1)
+    filed = await file_pledge(client, keys.bank_a, number)
+    spelled = "ZL" + number.replace(".", "")
+
+    body = await list_pledges(
+        client, keys.bank_a, number=spelled, min_position=filed.headers["X-Log-Position"]
+    )
+
+    assert [p["id"] for p in body["items"]] == [filed.json()["id"]]
+
+
+async def test_compensation_fund_lists_only_pledges_enrolled_with_it(client, keys):
+    enrolled_number = await register_patent(client, keys, 1)
+    other_number = await register_patent(client, keys, 2)
+    enrolled = await file_pledge(
+        client,
+        keys.bank_a,
+        enrolled_number,
+        risk_compensation={"fund_id": "HB-RCF", "share": "0.40"},
+    )
+    other = await file_pledge(
+        client,
+        keys.bank_a,
+        other_number,
+        risk_compensation={"fund_id": "OTHER-FUND", "share": "0.40"},
+    )
+
+    body = await list_pledges(client, keys.fund, min_position=other.headers["X-Log-Position"])
+
+    assert [p["id"] for p in body["items"]] == [enrolled.json()["id"]]
