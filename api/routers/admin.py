@@ -8,8 +8,9 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from api.deps import ContainerDep, require
+from api.deps import ContainerDep, Limit, require
 from api.schemas.common import Strict
+from events.projections.queries import page_of
 from registry.actors import ROLES
 
 router = APIRouter(prefix="/v1/admin/principals", tags=["admin"])
@@ -35,8 +36,11 @@ def create_principal(body: PrincipalCreate, _: Admin, container: ContainerDep) -
 
 
 @router.get("", summary="List principals (never their keys)")
-def list_principals(_: Admin, container: ContainerDep) -> dict:
-    return {"items": [p.public() for p in container.principals.list()], "next_cursor": None}
+def list_principals(
+    _: Admin, container: ContainerDep, limit: Limit = 50, cursor: str | None = None
+) -> dict:
+    principals = [p.public() for p in container.principals.list()]
+    return page_of(principals, limit, cursor).body()
 
 
 @router.delete("/{principal_id}", summary="Revoke a principal's API key")

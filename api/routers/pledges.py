@@ -18,7 +18,7 @@ from api.schemas.common import Kind
 from api.schemas.pledges import Amendment, AnnuityPrepayment, Default, PledgeCreate, Release
 from events.history import stream_history
 from events.jsonable import jsonable
-from events.projections.queries import list_pledges
+from events.projections.queries import list_pledges, page_of
 from registry.errors import InvalidValue, NotFound
 from registry.numbers import canonical_number, canonical_patent_number_or_raw
 from registry.pledges import Pledge
@@ -107,9 +107,16 @@ def get_pledge(
 
 
 @router.get("/{pledge_id}/history", summary="The pledge's events in order (§8 envelopes)")
-def pledge_history(pledge_id: UUID, principal: PrincipalDep, container: ContainerDep) -> dict:
+def pledge_history(
+    pledge_id: UUID,
+    principal: PrincipalDep,
+    container: ContainerDep,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> dict:
     visible_pledge(container, pledge_id, principal)
-    return {"items": stream_history(container.store, container.db, pledge_id), "next_cursor": None}
+    events = stream_history(container.store, container.db, pledge_id)
+    return page_of(events, limit, cursor).body()
 
 
 @router.post("/{pledge_id}/amendments", summary="Amend amount, maturity or contract number")

@@ -43,6 +43,15 @@ def decode_cursor(cursor: str | None) -> int:
         raise InvalidValue("cursor is not one this API issued", field="cursor") from None
 
 
+def page_of(items: list[dict[str, Any]], limit: int, cursor: str | None) -> Page:
+    """Pages an append-only, stably ordered list held in memory (a stream's events, the
+    principals): the cursor counts the items already returned."""
+    start = decode_cursor(cursor)
+    chunk = items[start : start + limit]
+    more = start + limit < len(items)
+    return Page(chunk, encode_cursor(start + limit) if more else None)
+
+
 def list_pledges(
     db: Database,
     *,

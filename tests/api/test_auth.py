@@ -265,3 +265,15 @@ async def test_invalid_body_with_an_unknown_key_is_unauthenticated(client):
     )
 
     assert_problem(response, 401, "unauthenticated")
+
+
+async def test_principal_list_pages_with_limit_and_cursor(client, keys):
+    first = await client.get("/v1/admin/principals?limit=4", headers=auth(keys.admin))
+    second = await client.get(
+        f"/v1/admin/principals?limit=4&cursor={first.json()['next_cursor']}",
+        headers=auth(keys.admin),
+    )
+
+    names = [p["name"] for p in first.json()["items"] + second.json()["items"]]
+    assert len(names) == 7 == len(set(names))  # the seven principals of the keys fixture
+    assert second.json()["next_cursor"] is None
