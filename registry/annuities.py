@@ -63,7 +63,7 @@ def annual_fee(kind: str, year: int) -> Decimal:
     term = term_years(kind)
     if not 1 <= year <= term:
         raise InvalidValue(f"fee year {year} is outside the {term}-year term of a {kind}")
-    return Decimal(next(fee for last, fee in _FEE_BANDS[kind] if year <= last))
+    return Decimal(next(fee for last, fee in _FEE_BANDS[kind] if year <= last)).quantize(_CENT)
 
 
 def due_date(filing_date: date, year: int) -> date:
