@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from uuid import UUID
 
 from alembic import command
 from alembic.config import Config
@@ -14,12 +16,16 @@ from sqlalchemy import insert, select, update
 import migrations
 from api.principals import PrincipalStore
 from api.settings import Settings
+from disposal.service import DisposalService
 from events.clock import Clock, ManualClock, SystemClock
 from events.database import Database
 from events.database_url import DatabaseConfig
+from events.projections.disposals import DisposalsProjection
 from events.projections.ip_rights import IPRightsProjection
 from events.projections.pledges import PledgesProjection
 from events.projections.runner import ProjectionRunner
+from events.projections.timers import TimersProjection
+from events.scheduler import Handler, Scheduler
 from events.store import EventStore, open_event_store
 from events.tables import manual_clock
 from events.worker import Worker
@@ -37,10 +43,12 @@ class Container:
     db: Database
     store: EventStore
     registry: RegistryService
+    disposals: DisposalService
+    scheduler: Scheduler
     principals: PrincipalStore
     projections: ProjectionRunner
     worker: Worker
-    extras: dict[str, object] = field(default_factory=dict)
+    _clock_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def manual_clock(self) -> ManualClock | None:
@@ -51,9 +59,9 @@ class Container:
         returns the event types of the timers that fired on the way."""
         clock = self.manual_clock
         assert clock is not None
-        fired: list[str] = []
-        clock.set(target)
-        save_manual_clock(self.db, clock.now())
+        with self._clock_lock:
+            fired = self.scheduler.advance_to(target)
+            save_manual_clock(self.db, clock.now())
         return fired
 
     def close(self) -> None:
@@ -76,6 +84,26 @@ def migrate(config: DatabaseConfig) -> None:
     finally:
         database.dispose()
     open_event_store(config, create_tables=True).close()
+
+
+def timer_handlers(registry: RegistryService, disposals: DisposalService) -> dict[str, Handler]:
+    def annuity(notice: str) -> Handler:
+        def fire(right_id: UUID, payload: dict) -> list[str]:
+            due = date.fromisoformat(payload["due_date"])
+            return registry.notify_annuity(right_id, payload["year"], notice, due).value
+
+        return fire
+
+    def lapse(right_id: UUID, payload: dict) -> list[str]:
+        due = date.fromisoformat(payload["due_date"])
+        return registry.lapse_for_unpaid_fee(right_id, payload["year"], due).value
+
+    return {
+        "listing_no_taker": lambda listing_id, _: disposals.expire_listing(listing_id).value,
+        "annuity_due_soon": annuity("due_soon"),
+        "annuity_overdue": annuity("overdue"),
+        "annuity_lapse": lapse,
+    }
 
 
 def make_clock(settings: Settings, db: Database) -> Clock:
@@ -109,15 +137,27 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
     db = Database(config)
     clock = clock or make_clock(settings, db)
     store = open_event_store(config, create_tables=False)
-    runner = ProjectionRunner(store, db, [PledgesProjection(), IPRightsProjection()])
-    worker = Worker([runner.run_once], poll_seconds=settings.worker_poll_seconds)
+    runner = ProjectionRunner(
+        store,
+        db,
+        [PledgesProjection(), IPRightsProjection(), DisposalsProjection(), TimersProjection()],
+    )
+    registry = RegistryService(store, clock)
+    disposals = DisposalService(store, clock, registry)
+    scheduler = Scheduler(db, runner, clock, timer_handlers(registry, disposals))
+    steps = [runner.run_once]
+    if not isinstance(clock, ManualClock):  # a manual clock fires timers only when moved
+        steps.append(scheduler.run_step)
+    worker = Worker(steps, poll_seconds=settings.worker_poll_seconds)
     container = Container(
         settings=settings,
         config=config,
         clock=clock,
         db=db,
         store=store,
-        registry=RegistryService(store, clock),
+        registry=registry,
+        disposals=disposals,
+        scheduler=scheduler,
         principals=PrincipalStore(db),
         projections=runner,
         worker=worker,

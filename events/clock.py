@@ -22,6 +22,11 @@ def business_date(instant: datetime) -> date:
     return instant.astimezone(CST).date()
 
 
+def start_of_day(day: date) -> datetime:
+    """The first instant of a business date (midnight in China Standard Time), in UTC."""
+    return datetime(day.year, day.month, day.day, tzinfo=CST).astimezone(UTC)
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)

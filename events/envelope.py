@@ -7,6 +7,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from disposal import compensation, disposals, listings
 from events.jsonable import jsonable, rfc3339
 from registry import ip_rights, pledges
 
@@ -14,12 +15,11 @@ from registry import ip_rights, pledges
 STREAMS: dict[str, tuple[str, dict[str, str]]] = {
     "IPRight": ("ip_right", ip_rights.EVENT_TYPES),
     "Pledge": ("pledge", pledges.EVENT_TYPES),
+    "Disposal": ("disposal", disposals.EVENT_TYPES),
+    "Listing": ("listing", listings.EVENT_TYPES),
+    "CompensationClaim": ("compensation_claim", compensation.EVENT_TYPES),
 }
 HIDDEN_FIELDS = {"originator_id", "originator_version", "originator_topic", "timestamp", "actor"}
-
-
-def register_stream(aggregate: str, stream_type: str, event_types: dict[str, str]) -> None:
-    STREAMS[aggregate] = (stream_type, event_types)
 
 
 def stream_and_type(event: Aggregate.Event) -> tuple[str, str]:

@@ -144,3 +144,66 @@ manual_clock = Table(
     Column("id", Integer, primary_key=True),
     Column("now", DateTime(timezone=True), nullable=False),
 )
+
+# Timers (SPEC §7): one row per pending deadline, kept by the timers projection. The state
+# (pending | fired | cancelled) is derived from events too, so a rebuild gives the same rows.
+timers = Table(
+    "timers",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject_id", String(36), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("state", String(12), nullable=False),
+    Index("ix_timers_state_due", "state", "due_at"),
+    Index("ix_timers_subject", "subject_id"),
+)
+
+# What the annuity watch knows of each right (the timers projection's own copy, so it never
+# reads another projection's tables at a different position).
+annuity_watch = Table(
+    "annuity_watch",
+    metadata,
+    Column("right_id", String(36), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("filing_date", Date),
+    Column("paid_through", Integer),
+    Column("status", String(20), nullable=False),
+    Column("pledge_id", String(36)),
+)
+
+disposals_view = Table(
+    "disposals_view",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("created_position", BigInteger, nullable=False, unique=True),
+    Column("pledge_id", String(36), nullable=False),
+    Column("pledgee", String(64), nullable=False),
+    Column("route", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("appraised_value", MONEY, nullable=False),
+    Column("outstanding_amount", MONEY, nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("recovery", MONEY),
+    Column("settled_on", Date),
+    Column("version", Integer, nullable=False),
+    Index("ix_disposals_view_pledgee", "pledgee"),
+)
+
+listings_view = Table(
+    "listings_view",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("created_position", BigInteger, nullable=False, unique=True),
+    Column("disposal_id", String(36), nullable=False),
+    Column("pledge_id", String(36), nullable=False),
+    Column("pledgee", String(64), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("asking_price", MONEY, nullable=False),
+    Column("listed_on", Date, nullable=False),
+    Column("no_taker_deadline", Date, nullable=False),
+    Column("intentions", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index("ix_listings_view_status_deadline", "status", "no_taker_deadline"),
+)

@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 
 from events.database import Database
 from events.database_url import DatabaseConfig
-from events.tables import metadata
+from events.tables import Money, metadata
 
 config = context.config
 
@@ -22,6 +22,13 @@ def _include_name(name: str | None, type_: str, _parents: dict) -> bool:
     return True
 
 
+def _render_item(type_: str, obj: object, _context: object) -> str | bool:
+    # Money columns are integer fen in the database.
+    if type_ == "type" and isinstance(obj, Money):
+        return "sa.BigInteger()"
+    return False
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -29,6 +36,7 @@ def _run(connection: Connection) -> None:
         include_name=_include_name,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

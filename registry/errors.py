@@ -49,3 +49,10 @@ class AppraisalRequired(RuleViolation):
 
 class AmountMismatch(RuleViolation):
     code = "amount_mismatch"
+
+
+class TermExceedsProtection(InvalidValue):
+    code = "term_exceeds_protection"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, field="maturity_date")

@@ -34,6 +34,10 @@ EVENT_TYPES = {
     "Updated": "ip_right.updated",
     "Encumbered": "ip_right.encumbered",
     "EncumbranceReleased": "ip_right.encumbrance_released",
+    "Transferred": "ip_right.transferred",
+    "Lapsed": "ip_right.lapsed",
+    "AnnuityDueSoon": "annuity.due_soon",
+    "AnnuityOverdue": "annuity.overdue",
 }
 
 
@@ -64,6 +68,7 @@ class IPRight(Aggregate):
         self.kind = kind
         self.number = number
         self.encumbrance: dict[str, Any] | None = None
+        self.annuity_notices: list[str] = []  # "year:kind" already sent, never twice
         self._assign(fields)
 
     def update(self, fields: dict[str, Any], actor: dict, timestamp: datetime) -> dict[str, Any]:
@@ -97,6 +102,84 @@ class IPRight(Aggregate):
         self, pledge_id: str, reason: str, actor: dict, timestamp: datetime
     ) -> None:
         self.encumbrance = None
+
+    def transfer(
+        self, to: dict[str, str], disposal_id: str, actor: dict, timestamp: datetime
+    ) -> None:
+        """The buyer of distressed collateral becomes the sole holder, free of the pledge."""
+        self._transferred(
+            previous_holders=self.holders,
+            holders=[to],
+            disposal_id=disposal_id,
+            actor=actor,
+            timestamp=timestamp,
+        )
+
+    @event("Transferred")
+    def _transferred(
+        self,
+        previous_holders: list[dict[str, str]],
+        holders: list[dict[str, str]],
+        disposal_id: str,
+        actor: dict,
+        timestamp: datetime,
+    ) -> None:
+        self.holders = holders
+        self.encumbrance = None
+
+    # Annuity watch (timers)
+
+    def notify_annuity(
+        self, year: int, notice: str, due_date: date, actor: dict, timestamp: datetime
+    ) -> bool:
+        """Records annuity.due_soon / annuity.overdue for a fee year once; False if it was
+        already sent, or if the fee has been paid meanwhile."""
+        key = f"{year}:{notice}"
+        if key in self.annuity_notices or (self.annuity_paid_through_year or 0) >= year:
+            return False
+        record = self._annuity_due_soon if notice == "due_soon" else self._annuity_overdue
+        record(year, due_date, self.encumbrance, actor, timestamp)
+        return True
+
+    @event("AnnuityDueSoon")
+    def _annuity_due_soon(
+        self,
+        year: int,
+        due_date: date,
+        encumbrance: dict | None,
+        actor: dict,
+        timestamp: datetime,
+    ) -> None:
+        self.annuity_notices = [*self.annuity_notices, f"{year}:due_soon"]
+
+    @event("AnnuityOverdue")
+    def _annuity_overdue(
+        self,
+        year: int,
+        due_date: date,
+        encumbrance: dict | None,
+        actor: dict,
+        timestamp: datetime,
+    ) -> None:
+        self.annuity_notices = [*self.annuity_notices, f"{year}:overdue"]
+
+    def lapse(self, year: int, effective_on: date, actor: dict, timestamp: datetime) -> bool:
+        """Unpaid at grace end: the right terminates, effective the fee's due date."""
+        if self.status != "in_force" or (self.annuity_paid_through_year or 0) >= year:
+            return False
+        self._lapsed(year, effective_on, self.encumbrance, actor, timestamp)
+        return True
+
+    @event("Lapsed")
+    def _lapsed(
+        self,
+        year: int,
+        effective_on: date,
+        encumbrance: dict | None,
+        actor: dict,
+        timestamp: datetime,
+    ) -> None:
+        self.status = "terminated"
 
     def _assign(self, fields: dict[str, Any]) -> None:
         for key, value in fields.items():

@@ -23,6 +23,9 @@ EVENT_TYPES = {
     "ItemsReleased": "pledge.items_released",
     "Defaulted": "pledge.defaulted",
     "AnnuityPrepaid": "annuity.prepaid",
+    "DisposalStarted": "pledge.under_disposal",
+    "Disposed": "pledge.disposed",
+    "CollateralAtRisk": "pledge.collateral_at_risk",
 }
 RELEASE_REASONS = ("repaid", "waived", "contract_void", "other")
 LIVE_STATUSES = ("registered", "in_default", "under_disposal")
@@ -74,6 +77,8 @@ class Pledge(Aggregate):
         self.release: dict[str, Any] | None = None
         self.default: dict[str, Any] | None = None
         self.collateral_at_risk = False
+        self.disposal_id: str | None = None
+        self.settlement: dict[str, Any] | None = None
 
     @classmethod
     def register(
@@ -257,3 +262,49 @@ class Pledge(Aggregate):
         self, payment: dict[str, Any], actor: dict[str, str], timestamp: datetime
     ) -> None:
         pass
+
+    def start_disposal(
+        self, disposal_id: str, route: str, actor: dict[str, str], timestamp: datetime
+    ) -> None:
+        self.check_status("in_default")
+        self._disposal_started(disposal_id, route, actor, timestamp)
+
+    @event("DisposalStarted")
+    def _disposal_started(
+        self, disposal_id: str, route: str, actor: dict[str, str], timestamp: datetime
+    ) -> None:
+        self.status = "under_disposal"
+        self.disposal_id = disposal_id
+
+    def dispose(
+        self,
+        disposal_id: str,
+        settlement: dict[str, Any],
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.check_status("under_disposal")
+        self._disposed(disposal_id, settlement, actor, timestamp)
+
+    @event("Disposed")
+    def _disposed(
+        self,
+        disposal_id: str,
+        settlement: dict[str, Any],
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.status = "disposed"
+        self.settlement = settlement
+
+    def flag_collateral_at_risk(
+        self, item: dict[str, str], reason: str, actor: dict[str, str], timestamp: datetime
+    ) -> None:
+        if self.status in LIVE_STATUSES:
+            self._collateral_at_risk(item, reason, actor, timestamp)
+
+    @event("CollateralAtRisk")
+    def _collateral_at_risk(
+        self, item: dict[str, str], reason: str, actor: dict[str, str], timestamp: datetime
+    ) -> None:
+        self.collateral_at_risk = True

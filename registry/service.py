@@ -20,8 +20,14 @@ from events.clock import Clock
 from events.commands import Written, last_position, run_command
 from events.store import EventStore
 from registry import annuities
-from registry.actors import Actor
-from registry.errors import AmountMismatch, InvalidValue, NotFound, VersionMismatch
+from registry.actors import SYSTEM, Actor
+from registry.errors import (
+    AmountMismatch,
+    InvalidValue,
+    NotFound,
+    TermExceedsProtection,
+    VersionMismatch,
+)
 from registry.examination import examine
 from registry.filings import Filing, check_term, check_valuation, item_key
 from registry.ip_rights import IPRight, ip_right_id
@@ -288,9 +294,48 @@ class RegistryService:
 
         return run_command(attempt, "prepay_annuity")
 
+    # ---- annuity watch (timers, SPEC §4/§7) -----------------------------------------
 
-class TermExceedsProtection(InvalidValue):
-    code = "term_exceeds_protection"
+    def _right_by_id(self, right_id: UUID) -> IPRight:
+        found: object = None
+        with suppress(AggregateNotFoundError):
+            found = self.store.repository.get(right_id)
+        if not isinstance(found, IPRight):
+            raise NotFound(f"IP right {right_id} not found")
+        return found
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, field="maturity_date")
+    def notify_annuity(
+        self, right_id: UUID, year: int, notice: str, due: date
+    ) -> Written[list[str]]:
+        """annuity.due_soon / annuity.overdue, once per fee year; nothing if paid meanwhile."""
+
+        def attempt() -> Written[list[str]]:
+            right = self._right_by_id(right_id)
+            if not right.notify_annuity(year, notice, due, SYSTEM.as_dict(), self.clock.now()):
+                return Written([], 0)
+            return Written([f"annuity.{notice}"], last_position(self.store.save(right)))
+
+        return run_command(attempt, "notify_annuity")
+
+    def lapse_for_unpaid_fee(self, right_id: UUID, year: int, due: date) -> Written[list[str]]:
+        """Grace ended unpaid: the right lapses (effective the due date) and the pledge that
+        holds it is flagged collateral_at_risk, in one save."""
+
+        def attempt() -> Written[list[str]]:
+            right = self._right_by_id(right_id)
+            encumbrance = right.encumbrance
+            now = self.clock.now()
+            if not right.lapse(year, due, SYSTEM.as_dict(), now):
+                return Written([], 0)
+            touched: list[IPRight | Pledge] = [right]
+            fired = ["ip_right.lapsed"]
+            if encumbrance is not None:
+                pledge = self.pledge(UUID(encumbrance["pledge_id"]))
+                item = {"kind": right.kind, "number": right.number}
+                pledge.flag_collateral_at_risk(item, "annuity_lapsed", SYSTEM.as_dict(), now)
+                if pledge.collateral_at_risk:
+                    touched.append(pledge)
+                    fired.append("pledge.collateral_at_risk")
+            return Written(fired, last_position(self.store.save(*touched)))
+
+        return run_command(attempt, "lapse_for_unpaid_fee")

@@ -1,0 +1,154 @@
+"""Risk compensation (SPEC §5): the fund advances share x outstanding upfront and is cleared
+against the final loss once the disposal settles."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from disposal.errors import DateOutOfOrder
+from registry.errors import InvalidState
+
+CLAIM_NAMESPACE = uuid5(NAMESPACE_URL, "https://ipledge.cn/compensation-claims")
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+EVENT_TYPES = {
+    "Claimed": "compensation.claimed",
+    "Advanced": "compensation.advanced",
+    "Cleared": "compensation.cleared",
+}
+
+
+def claim_id(pledge_id: UUID) -> UUID:
+    """One claim per pledge: a second claim collides on this id."""
+    return uuid5(CLAIM_NAMESPACE, str(pledge_id))
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def clearing(
+    share: Decimal, outstanding: Decimal, recovery: Decimal, advanced: Decimal
+) -> dict[str, Decimal]:
+    """Final loss L = outstanding - recovery (>= 0); the fund bears share x L. What it advanced
+    beyond that comes back (refund_due); what it has not yet paid of it is still owed."""
+    loss = max(ZERO, outstanding - recovery)
+    final_share = money(share * loss)
+    return {
+        "final_loss": loss,
+        "final_share": final_share,
+        "refund_due": max(ZERO, advanced - final_share),
+        "balance_due": max(ZERO, final_share - advanced),
+    }
+
+
+class CompensationClaim(Aggregate):
+    @staticmethod
+    def create_id(pledge_id: UUID, **_: Any) -> UUID:
+        return claim_id(pledge_id)
+
+    @event("Claimed")
+    def __init__(
+        self,
+        pledge_id: UUID,
+        pledgee: str,
+        fund_id: str,
+        share: Decimal,
+        outstanding_amount: Decimal,
+        advance_due: Decimal,
+        claimed_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.pledge_id = pledge_id
+        self.pledgee = pledgee
+        self.fund_id = fund_id
+        self.share = share
+        self.outstanding_amount = outstanding_amount
+        self.advance_due = advance_due
+        self.claimed_on = claimed_on
+        self.status = "claimed"
+        self.advanced: dict[str, Any] | None = None
+        self.cleared: dict[str, Any] | None = None
+
+    @classmethod
+    def claim(
+        cls,
+        pledge_id: UUID,
+        pledgee: str,
+        fund_id: str,
+        share: Decimal,
+        outstanding: Decimal,
+        claimed_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> CompensationClaim:
+        return cls(
+            pledge_id,
+            pledgee,
+            fund_id,
+            share,
+            outstanding,
+            money(share * outstanding),
+            claimed_on,
+            actor,
+            timestamp,
+        )
+
+    @property
+    def advanced_amount(self) -> Decimal:
+        return self.advanced["amount"] if self.advanced else ZERO
+
+    def advance(self, paid_on: date, actor: dict[str, str], timestamp: datetime) -> None:
+        if self.status != "claimed":
+            raise InvalidState(
+                f"claim is {self.status}; only a claimed claim is advanced",
+                claim_status=self.status,
+            )
+        if paid_on < self.claimed_on:
+            raise DateOutOfOrder(f"paid_on {paid_on} is before the claim ({self.claimed_on})")
+        self._advanced(self.advance_due, paid_on, actor, timestamp)
+
+    @event("Advanced")
+    def _advanced(
+        self, amount: Decimal, paid_on: date, actor: dict[str, str], timestamp: datetime
+    ) -> None:
+        self.status = "advanced"
+        self.advanced = {"amount": amount, "paid_on": paid_on}
+
+    def clear(
+        self, recovery: Decimal, settled_on: date, actor: dict[str, str], timestamp: datetime
+    ) -> None:
+        if self.status == "cleared":
+            return
+        figures = clearing(self.share, self.outstanding_amount, recovery, self.advanced_amount)
+        self._cleared(
+            recovery=recovery, settled_on=settled_on, actor=actor, timestamp=timestamp, **figures
+        )
+
+    @event("Cleared")
+    def _cleared(
+        self,
+        recovery: Decimal,
+        final_loss: Decimal,
+        final_share: Decimal,
+        refund_due: Decimal,
+        balance_due: Decimal,
+        settled_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.status = "cleared"
+        self.cleared = {
+            "recovery": recovery,
+            "final_loss": final_loss,
+            "final_share": final_share,
+            "refund_due": refund_due,
+            "balance_due": balance_due,
+            "settled_on": settled_on,
+        }

@@ -1,0 +1,219 @@
+"""A disposal case: one per defaulted pledge, from opening to settlement.
+
+Routes `exchange_listing` and `auction` conclude through a listing (sale or government buyback);
+`reverse_licence` and `acquisition` conclude by recording the counterparty and the price.
+Settlement turns the outcome into recovery for the bank and surplus for the pledgor.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from disposal.errors import DateOutOfOrder, RouteMismatch
+from registry.errors import InvalidState, InvalidValue
+
+LISTING_ROUTES = ("exchange_listing", "auction")
+DIRECT_ROUTES = ("reverse_licence", "acquisition")
+ROUTES = LISTING_ROUTES + DIRECT_ROUTES
+EVENT_TYPES = {
+    "Opened": "disposal.opened",
+    "Listed": "disposal.listed",
+    "Concluded": "disposal.concluded",
+    "Settled": "disposal.settled",
+}
+ZERO = Decimal("0.00")
+
+
+def settlement_figures(
+    outstanding: Decimal, proceeds: Decimal, costs: Decimal
+) -> tuple[Decimal, Decimal]:
+    """recovery = min(outstanding, proceeds - costs) (never negative);
+    surplus to the pledgor = what is left after costs and recovery."""
+    net = proceeds - costs
+    recovery = max(ZERO, min(outstanding, net))
+    return recovery, max(ZERO, net - recovery)
+
+
+class Disposal(Aggregate):
+    @event("Opened")
+    def __init__(
+        self,
+        pledge_id: UUID,
+        pledgee: str,
+        route: str,
+        appraised_value: Decimal,
+        outstanding_amount: Decimal,
+        items: list[dict[str, str]],
+        opened_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.pledge_id = pledge_id
+        self.pledgee = pledgee
+        self.route = route
+        self.appraised_value = appraised_value
+        self.outstanding_amount = outstanding_amount
+        self.items = items
+        self.opened_on = opened_on
+        self.status = "open"
+        self.listing_ids: list[str] = []
+        self.conclusion: dict[str, Any] | None = None
+        self.settlement: dict[str, Any] | None = None
+
+    @classmethod
+    def open(
+        cls,
+        pledge_id: UUID,
+        pledgee: str,
+        route: str,
+        appraised_value: Decimal,
+        outstanding_amount: Decimal,
+        items: list[dict[str, str]],
+        opened_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> Disposal:
+        if route not in ROUTES:
+            raise InvalidValue(f"route must be one of {', '.join(ROUTES)}", field="route")
+        return cls(
+            pledge_id,
+            pledgee,
+            route,
+            appraised_value,
+            outstanding_amount,
+            items,
+            opened_on,
+            actor,
+            timestamp,
+        )
+
+    @property
+    def current_listing_id(self) -> str | None:
+        return self.listing_ids[-1] if self.listing_ids else None
+
+    def check_status(self, *allowed: str) -> None:
+        if self.status not in allowed:
+            raise InvalidState(
+                f"disposal is {self.status}; this needs {' or '.join(allowed)}",
+                disposal_status=self.status,
+            )
+
+    def check_route(self, *routes: str) -> None:
+        if self.route not in routes:
+            raise RouteMismatch(f"a {self.route} disposal cannot do this ({' or '.join(routes)})")
+
+    def attach_listing(
+        self,
+        listing_id: UUID,
+        listed_on: date,
+        previous_open: bool,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.check_status("open")
+        self.check_route(*LISTING_ROUTES)
+        if previous_open:
+            raise InvalidState("the disposal already has an open listing; withdraw it first")
+        if listed_on < self.opened_on:
+            raise DateOutOfOrder(f"listed_on {listed_on} is before the disposal opened")
+        self._listed(str(listing_id), listed_on, actor, timestamp)
+
+    @event("Listed")
+    def _listed(
+        self, listing_id: str, listed_on: date, actor: dict[str, str], timestamp: datetime
+    ) -> None:
+        self.listing_ids.append(listing_id)
+
+    def conclude(
+        self,
+        counterparty: dict[str, str],
+        price: Decimal,
+        concluded_on: date,
+        licence: dict[str, Any] | None,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        """Records the outcome of a reverse licence or an acquisition."""
+        self.check_status("open")
+        self.check_route(*DIRECT_ROUTES)
+        if self.route == "reverse_licence" and licence is None:
+            raise InvalidValue("a reverse licence names its licensee and terms", field="licence")
+        if concluded_on < self.opened_on:
+            raise DateOutOfOrder(f"concluded_on {concluded_on} is before the disposal opened")
+        self._concluded(counterparty, price, concluded_on, licence, actor, timestamp)
+
+    @event("Concluded")
+    def _concluded(
+        self,
+        counterparty: dict[str, str],
+        price: Decimal,
+        concluded_on: date,
+        licence: dict[str, Any] | None,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.status = "concluded"
+        self.conclusion = {
+            "buyer": counterparty,
+            "price": price,
+            "concluded_on": concluded_on,
+            "licence": licence,
+            "via": self.route,
+        }
+
+    def settle(
+        self,
+        outcome: dict[str, Any],
+        proceeds: Decimal,
+        costs: Decimal,
+        settled_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        """``outcome``: the buyer and price of the sale, buyback or conclusion."""
+        self.check_status("open", "concluded")
+        if costs > proceeds:
+            raise InvalidValue("costs exceed proceeds", field="costs")
+        if settled_on < self.opened_on:
+            raise DateOutOfOrder(f"settled_on {settled_on} is before the disposal opened")
+        recovery, surplus = settlement_figures(self.outstanding_amount, proceeds, costs)
+        self._settled(
+            outcome["buyer"],
+            outcome["via"],
+            proceeds,
+            costs,
+            recovery,
+            surplus,
+            settled_on,
+            actor,
+            timestamp,
+        )
+
+    @event("Settled")
+    def _settled(
+        self,
+        buyer: dict[str, str],
+        via: str,
+        proceeds: Decimal,
+        costs: Decimal,
+        recovery: Decimal,
+        surplus_to_pledgor: Decimal,
+        settled_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.status = "settled"
+        self.settlement = {
+            "buyer": buyer,
+            "via": via,
+            "proceeds": proceeds,
+            "costs": costs,
+            "recovery": recovery,
+            "surplus_to_pledgor": surplus_to_pledgor,
+            "settled_on": settled_on,
+        }

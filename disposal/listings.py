@@ -1,0 +1,248 @@
+"""A listing of distressed collateral on the trading centre, and the 180-day buyback rule.
+
+listed --1st intention--> taken --2nd--> bidding --sale--> sold
+listed --no intention by the deadline--> buyback_pending --buyback--> bought_back
+listed | taken | bidding | buyback_pending --withdrawal--> withdrawn
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from disposal.errors import (
+    ApprovalRequired,
+    BuyerWithoutIntention,
+    DateOutOfOrder,
+    DeadlinePassed,
+    PriceBelowAsking,
+)
+from registry.errors import InvalidState
+
+NO_TAKER_DAYS = 180
+APPROVAL_BELOW = Decimal("0.90")  # asking under 90 % of appraisal needs an approval
+OPEN = ("listed", "taken", "bidding", "buyback_pending")
+EVENT_TYPES = {
+    "Created": "listing.created",
+    "IntentionRegistered": "listing.intention_registered",
+    "Sold": "listing.sold",
+    "Expired": "listing.expired",
+    "BuybackRequested": "buyback.requested",
+    "BuybackCompleted": "buyback.completed",
+    "Withdrawn": "listing.withdrawn",
+}
+
+
+def check_asking_price(asking: Decimal, appraised: Decimal, approval: str | None) -> None:
+    if asking < appraised * APPROVAL_BELOW and not approval:
+        raise ApprovalRequired(
+            f"asking price {asking} is below 90 % of the appraised value {appraised}; "
+            "an approval_reference is required"
+        )
+
+
+class Listing(Aggregate):
+    @event("Created")
+    def __init__(
+        self,
+        disposal_id: UUID,
+        pledge_id: UUID,
+        pledgee: str,
+        asking_price: Decimal,
+        appraised_value: Decimal,
+        listed_on: date,
+        no_taker_deadline: date,
+        approval_reference: str | None,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.disposal_id = disposal_id
+        self.pledge_id = pledge_id
+        self.pledgee = pledgee
+        self.asking_price = asking_price
+        self.appraised_value = appraised_value
+        self.listed_on = listed_on
+        self.no_taker_deadline = no_taker_deadline
+        self.approval_reference = approval_reference
+        self.status = "listed"
+        self.intentions: list[dict[str, Any]] = []
+        self.sale: dict[str, Any] | None = None
+        self.buyback: dict[str, Any] | None = None
+        self.withdrawal: dict[str, Any] | None = None
+
+    @classmethod
+    def create(
+        cls,
+        disposal_id: UUID,
+        pledge_id: UUID,
+        pledgee: str,
+        asking_price: Decimal,
+        appraised_value: Decimal,
+        listed_on: date,
+        approval_reference: str | None,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> Listing:
+        check_asking_price(asking_price, appraised_value, approval_reference)
+        # The deadline is fixed here, once, and carried in the event.
+        deadline = listed_on + timedelta(days=NO_TAKER_DAYS)
+        return cls(
+            disposal_id,
+            pledge_id,
+            pledgee,
+            asking_price,
+            appraised_value,
+            listed_on,
+            deadline,
+            approval_reference,
+            actor,
+            timestamp,
+        )
+
+    # Guards
+
+    def check_status(self, *allowed: str) -> None:
+        if self.status not in allowed:
+            raise InvalidState(
+                f"listing is {self.status}; this needs {' or '.join(allowed)}",
+                listing_status=self.status,
+            )
+
+    def check_on_or_after(self, day: date, earliest: date, what: str) -> None:
+        if day < earliest:
+            raise DateOutOfOrder(f"{what} {day} is before {earliest}")
+
+    @property
+    def bidder_codes(self) -> set[str]:
+        return {i["bidder"]["credit_code"] for i in self.intentions}
+
+    # Commands
+
+    def register_intention(
+        self,
+        intention_id: UUID,
+        bidder: dict[str, str],
+        registered_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.check_status("listed", "taken", "bidding")
+        self.check_on_or_after(registered_on, self.listed_on, "registered_on")
+        if not self.intentions and registered_on > self.no_taker_deadline:
+            raise DeadlinePassed(
+                f"the no-taker deadline {self.no_taker_deadline} passed before {registered_on}"
+            )
+        if bidder["credit_code"] in self.bidder_codes:
+            raise InvalidState("this bidder already registered an intention")
+        self._intention_registered(str(intention_id), bidder, registered_on, actor, timestamp)
+
+    @event("IntentionRegistered")
+    def _intention_registered(
+        self,
+        intention_id: str,
+        bidder: dict[str, str],
+        registered_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.intentions.append(
+            {"id": intention_id, "bidder": bidder, "registered_on": registered_on}
+        )
+        self.status = "taken" if len(self.intentions) == 1 else "bidding"
+
+    def sell(
+        self,
+        buyer: dict[str, str],
+        price: Decimal,
+        sold_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.check_status("taken", "bidding")
+        if buyer["credit_code"] not in self.bidder_codes:
+            raise BuyerWithoutIntention("the buyer registered no intention on this listing")
+        if price < self.asking_price:
+            raise PriceBelowAsking(f"price {price} is below the asking price {self.asking_price}")
+        first = min(i["registered_on"] for i in self.intentions)
+        self.check_on_or_after(sold_on, first, "sold_on")
+        self._sold(buyer, price, sold_on, actor, timestamp)
+
+    @event("Sold")
+    def _sold(
+        self,
+        buyer: dict[str, str],
+        price: Decimal,
+        sold_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.status = "sold"
+        self.sale = {"buyer": buyer, "price": price, "sold_on": sold_on}
+
+    def expire(self, actor: dict[str, str], timestamp: datetime) -> bool:
+        """The 180-day rule. Returns False (and records nothing) unless it applies now."""
+        if self.status != "listed" or self.intentions:
+            return False
+        self._expired(self.no_taker_deadline, actor, timestamp)
+        self._buyback_requested(self.no_taker_deadline, actor, timestamp)
+        return True
+
+    @event("Expired")
+    def _expired(self, deadline: date, actor: dict[str, str], timestamp: datetime) -> None:
+        self.status = "expired"
+
+    @event("BuybackRequested")
+    def _buyback_requested(
+        self, deadline: date, actor: dict[str, str], timestamp: datetime
+    ) -> None:
+        self.status = "buyback_pending"
+
+    def buy_back(
+        self,
+        buyer: dict[str, str],
+        price: Decimal,
+        bought_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.check_status("buyback_pending")
+        self.check_on_or_after(bought_on, self.no_taker_deadline, "bought_on")
+        self._buyback_completed(buyer, price, bought_on, actor, timestamp)
+
+    @event("BuybackCompleted")
+    def _buyback_completed(
+        self,
+        buyer: dict[str, str],
+        price: Decimal,
+        bought_on: date,
+        actor: dict[str, str],
+        timestamp: datetime,
+    ) -> None:
+        self.status = "bought_back"
+        self.buyback = {"buyer": buyer, "price": price, "bought_on": bought_on}
+
+    def withdraw(self, reason: str, actor: dict[str, str], timestamp: datetime) -> None:
+        self.check_status(*OPEN)
+        self._withdrawn(reason, actor, timestamp)
+
+    @event("Withdrawn")
+    def _withdrawn(self, reason: str, actor: dict[str, str], timestamp: datetime) -> None:
+        self.status = "withdrawn"
+        self.withdrawal = {"reason": reason}
+
+    @property
+    def outcome(self) -> dict[str, Any] | None:
+        """Who acquired the collateral and for how much, once sold or bought back."""
+        if self.sale:
+            return {"buyer": self.sale["buyer"], "price": self.sale["price"], "via": "sale"}
+        if self.buyback:
+            return {
+                "buyer": self.buyback["buyer"],
+                "price": self.buyback["price"],
+                "via": "buyback",
+            }
+        return None

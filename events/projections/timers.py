@@ -1,0 +1,173 @@
+"""Timers projection: deadlines as rows (SPEC §7).
+
+- listing.created -> a no-taker timer at the start of the day after the deadline; the first
+  intention or a withdrawal cancels it; listing.expired marks it fired.
+- For every patent encumbered by a pledge: annuity.due_soon 30 days before the next unpaid
+  fee's due date, annuity.overdue once the due date has passed, lapse once the grace ended.
+  A payment, a release or a transfer re-plans (cancels what is no longer due).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from events.clock import start_of_day
+from events.tables import annuity_watch, timers
+from registry import annuities
+from registry.numbers import PATENT_KINDS
+
+DUE_SOON_DAYS = 30
+WATCH_EVENTS = {
+    "ip_right.registered",
+    "ip_right.updated",
+    "ip_right.encumbered",
+    "ip_right.encumbrance_released",
+    "ip_right.transferred",
+    "ip_right.lapsed",
+}
+
+
+def annuity_key(right_id: str, year: int, kind: str) -> str:
+    return f"annuity:{right_id}:{year}:{kind}"
+
+
+def listing_key(listing_id: str) -> str:
+    return f"listing:{listing_id}:no_taker"
+
+
+class TimersProjection:
+    name = "timers"
+    tables = (timers, annuity_watch)
+
+    def process(self, conn: Connection, event: Any, event_type: str, position: int) -> None:
+        subject = str(event.originator_id)
+        if event_type == "listing.created":
+            _put(
+                conn,
+                listing_key(subject),
+                "listing_no_taker",
+                subject,
+                start_of_day(event.no_taker_deadline + timedelta(days=1)),
+                {"deadline": event.no_taker_deadline.isoformat()},
+            )
+        elif event_type in ("listing.intention_registered", "listing.withdrawn"):
+            _set_state(conn, listing_key(subject), "cancelled")
+        elif event_type == "listing.expired":
+            _set_state(conn, listing_key(subject), "fired")
+        elif event_type in ("annuity.due_soon", "annuity.overdue"):
+            notice = event_type.split(".")[1]
+            _set_state(conn, annuity_key(subject, event.year, notice), "fired")
+        elif event_type in WATCH_EVENTS:
+            _watch(conn, event, event_type, subject)
+            if event_type == "ip_right.lapsed":
+                _set_state(conn, annuity_key(subject, event.year, "lapse"), "fired")
+            _plan_annuity(conn, subject)
+
+
+def _watch(conn: Connection, event: Any, event_type: str, right_id: str) -> None:
+    w = annuity_watch.c
+    if event_type == "ip_right.registered":
+        f = event.fields
+        conn.execute(
+            insert(annuity_watch).values(
+                right_id=right_id,
+                kind=event.kind,
+                filing_date=f["filing_date"],
+                paid_through=f.get("annuity_paid_through_year"),
+                status=f["status"],
+                pledge_id=None,
+            )
+        )
+        return
+    values: dict[str, Any] = {}
+    if event_type == "ip_right.updated":
+        changes = event.changes
+        mapping = {
+            "filing_date": "filing_date",
+            "annuity_paid_through_year": "paid_through",
+            "status": "status",
+        }
+        values = {column: changes[field] for field, column in mapping.items() if field in changes}
+    elif event_type == "ip_right.encumbered":
+        values = {"pledge_id": event.pledge["pledge_id"]}
+    elif event_type in ("ip_right.encumbrance_released", "ip_right.transferred"):
+        values = {"pledge_id": None}
+    elif event_type == "ip_right.lapsed":
+        values = {"status": "terminated"}
+    if values:
+        conn.execute(update(annuity_watch).where(w.right_id == right_id).values(**values))
+
+
+def _plan_annuity(conn: Connection, right_id: str) -> None:
+    """Cancels pending annuity timers, then (re)arms those of the first unpaid fee year."""
+    t = timers.c
+    conn.execute(
+        update(timers)
+        .where(t.subject_id == right_id, t.kind.like("annuity%"), t.state == "pending")
+        .values(state="cancelled")
+    )
+    row = conn.execute(select(annuity_watch).where(annuity_watch.c.right_id == right_id)).first()
+    if row is None or not _watched(row):
+        return
+    year = (row.paid_through or 0) + 1
+    if year > annuities.term_years(row.kind):
+        return
+    due = annuities.due_date(row.filing_date, year)
+    grace_end = annuities.grace_end(row.filing_date, year)
+    payload = {"year": year, "due_date": due.isoformat(), "pledge_id": row.pledge_id}
+    plan: list[tuple[str, date]] = [
+        ("due_soon", due - timedelta(days=DUE_SOON_DAYS)),
+        ("overdue", due + timedelta(days=1)),
+        ("lapse", grace_end + timedelta(days=1)),
+    ]
+    for notice, day in plan:
+        _put(
+            conn,
+            annuity_key(right_id, year, notice),
+            f"annuity_{notice}",
+            right_id,
+            start_of_day(day),
+            payload,
+        )
+
+
+def _watched(row: Any) -> bool:
+    return (
+        bool(row.pledge_id)
+        and row.kind in PATENT_KINDS
+        and row.status == "in_force"
+        and row.filing_date is not None
+    )
+
+
+def _put(
+    conn: Connection, key: str, kind: str, subject: str, due_at: Any, payload: dict[str, Any]
+) -> None:
+    """Arms a timer; a fired one stays fired, a cancelled one is re-armed."""
+    existing = conn.execute(select(timers.c.state).where(timers.c.key == key)).scalar()
+    if existing is None:
+        conn.execute(
+            insert(timers).values(
+                key=key,
+                kind=kind,
+                subject_id=subject,
+                due_at=due_at,
+                payload=payload,
+                state="pending",
+            )
+        )
+    elif existing == "cancelled":
+        conn.execute(
+            update(timers)
+            .where(timers.c.key == key)
+            .values(state="pending", due_at=due_at, payload=payload)
+        )
+
+
+def _set_state(conn: Connection, key: str, state: str) -> None:
+    conn.execute(
+        update(timers).where(timers.c.key == key, timers.c.state == "pending").values(state=state)
+    )
