@@ -12,7 +12,16 @@ from api.bootstrap import Container
 from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
 from api.middleware import RequestContext
-from api.routers import admin, clock, health, ip_rights, pledges
+from api.routers import (
+    admin,
+    clock,
+    compensation,
+    disposals,
+    health,
+    ip_rights,
+    listings,
+    pledges,
+)
 
 log = logging.getLogger("ipledge")
 
@@ -47,7 +56,7 @@ def create_app(container: Container, *, run_worker: bool | None = None) -> FastA
     )
     app.state.container = container
     install_error_handlers(app)
-    for module in (health, admin, ip_rights, pledges, clock):
+    for module in (health, admin, ip_rights, pledges, compensation, disposals, listings, clock):
         app.include_router(module.router)
     app.add_middleware(IdempotencyMiddleware, container=container)
     app.add_middleware(RequestContext)

@@ -24,7 +24,7 @@ from events.clock import Clock
 from events.commands import Written, last_position, run_command
 from events.store import EventStore
 from registry.actors import SYSTEM, Actor
-from registry.errors import InvalidState, NotFound
+from registry.errors import InvalidState, NotFound, VersionMismatch
 from registry.filings import item_key
 from registry.service import RegistryService
 
@@ -65,6 +65,14 @@ class DisposalService:
         if day > self.clock.today():
             raise DateOutOfOrder(f"{field} {day} is in the future (today is {self.clock.today()})")
 
+    @staticmethod
+    def check_version(aggregate: Aggregate, expected: int | None) -> None:
+        if expected is not None and aggregate.version != expected:
+            raise VersionMismatch(
+                f"resource is at version {aggregate.version}, not {expected}",
+                current_version=aggregate.version,
+            )
+
     def _save(self, value: Any, *aggregates: Aggregate) -> Written[Any]:
         return Written(value, last_position(self.store.save(*aggregates)))
 
@@ -102,11 +110,13 @@ class DisposalService:
         concluded_on: date,
         licence: dict[str, Any] | None,
         actor: Actor,
+        expected: int | None = None,
     ) -> Written[Disposal]:
         self.check_not_future(concluded_on, "concluded_on")
 
         def attempt() -> Written[Disposal]:
             disposal = self.disposal(disposal_id)
+            self.check_version(disposal, expected)
             disposal.conclude(
                 counterparty, price, concluded_on, licence, actor.as_dict(), self.clock.now()
             )
@@ -121,11 +131,13 @@ class DisposalService:
         costs: Decimal,
         settled_on: date,
         actor: Actor,
+        expected: int | None = None,
     ) -> Written[Disposal]:
         self.check_not_future(settled_on, "settled_on")
 
         def attempt() -> Written[Disposal]:
             disposal = self.disposal(disposal_id)
+            self.check_version(disposal, expected)
             outcome = self._outcome(disposal)
             pledge = self.registry.pledge(disposal.pledge_id)
             rights = [self.registry.ip_right(*item_key(i)) for i in disposal.items]
@@ -191,12 +203,18 @@ class DisposalService:
         return run_command(attempt, "create_listing")
 
     def register_intention(
-        self, listing_id: UUID, bidder: dict[str, str], registered_on: date, actor: Actor
+        self,
+        listing_id: UUID,
+        bidder: dict[str, str],
+        registered_on: date,
+        actor: Actor,
+        expected: int | None = None,
     ) -> Written[tuple[Listing, str]]:
         self.check_not_future(registered_on, "registered_on")
 
         def attempt() -> Written[tuple[Listing, str]]:
             listing = self.listing(listing_id)
+            self.check_version(listing, expected)
             intention = uuid4()
             listing.register_intention(
                 intention, bidder, registered_on, actor.as_dict(), self.clock.now()
@@ -206,29 +224,46 @@ class DisposalService:
         return run_command(attempt, "register_intention")
 
     def sell(
-        self, listing_id: UUID, buyer: dict[str, str], price: Decimal, sold_on: date, actor: Actor
+        self,
+        listing_id: UUID,
+        buyer: dict[str, str],
+        price: Decimal,
+        sold_on: date,
+        actor: Actor,
+        expected: int | None = None,
     ) -> Written[Listing]:
         self.check_not_future(sold_on, "sold_on")
         return self._on_listing(
             listing_id,
             "sell",
+            expected,
             lambda listing, now: listing.sell(buyer, price, sold_on, actor.as_dict(), now),
         )
 
     def buy_back(
-        self, listing_id: UUID, buyer: dict[str, str], price: Decimal, bought_on: date, actor: Actor
+        self,
+        listing_id: UUID,
+        buyer: dict[str, str],
+        price: Decimal,
+        bought_on: date,
+        actor: Actor,
+        expected: int | None = None,
     ) -> Written[Listing]:
         self.check_not_future(bought_on, "bought_on")
         return self._on_listing(
             listing_id,
             "buy_back",
+            expected,
             lambda listing, now: listing.buy_back(buyer, price, bought_on, actor.as_dict(), now),
         )
 
-    def withdraw(self, listing_id: UUID, reason: str, actor: Actor) -> Written[Listing]:
+    def withdraw(
+        self, listing_id: UUID, reason: str, actor: Actor, expected: int | None = None
+    ) -> Written[Listing]:
         return self._on_listing(
             listing_id,
             "withdraw",
+            expected,
             lambda listing, now: listing.withdraw(reason, actor.as_dict(), now),
         )
 
@@ -244,9 +279,12 @@ class DisposalService:
 
         return run_command(attempt, "expire_listing")
 
-    def _on_listing(self, listing_id: UUID, name: str, change: Any) -> Written[Listing]:
+    def _on_listing(
+        self, listing_id: UUID, name: str, expected: int | None, change: Any
+    ) -> Written[Listing]:
         def attempt() -> Written[Listing]:
             listing = self.listing(listing_id)
+            self.check_version(listing, expected)
             change(listing, self.clock.now())
             return self._save(listing, listing)
 
@@ -278,13 +316,16 @@ class DisposalService:
 
         return run_command(attempt, "claim_compensation")
 
-    def advance_claim(self, claim: UUID, paid_on: date, actor: Actor) -> Written[CompensationClaim]:
+    def advance_claim(
+        self, claim: UUID, paid_on: date, actor: Actor, expected: int | None = None
+    ) -> Written[CompensationClaim]:
         self.check_not_future(paid_on, "paid_on")
 
         def attempt() -> Written[CompensationClaim]:
             found = self.claim(claim)
             if found.fund_id != actor.institution_id:
                 raise NotFound(f"compensation claim {claim} not found")
+            self.check_version(found, expected)
             found.advance(paid_on, actor.as_dict(), self.clock.now())
             return self._save(found, found)
 

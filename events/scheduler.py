@@ -54,9 +54,7 @@ class Scheduler:
         with self.db.read() as conn:
             for row in conn.execute(query):
                 if row.key not in skip:
-                    due_at = (
-                        row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
-                    )
+                    due_at = row.due_at if row.due_at.tzinfo else row.due_at.replace(tzinfo=UTC)
                     return Due(row.key, row.kind, UUID(row.subject_id), due_at, row.payload)
         return None
 

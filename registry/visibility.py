@@ -18,3 +18,26 @@ def can_see_pledge(actor: Actor, pledge: Any) -> bool:
         compensation = pledge.filing.get("risk_compensation") or {}
         return bool(compensation.get("fund_id") == actor.institution_id)
     return False
+
+
+def can_see_disposal(actor: Actor, disposal: Any) -> bool:
+    if actor.role in SEE_EVERYTHING or actor.role == "trading_centre":
+        return True
+    return actor.role == "bank" and disposal.pledgee == actor.institution_id
+
+
+BUYBACK_STATUSES = ("buyback_pending", "bought_back")
+
+
+def can_see_listing(actor: Actor, listing: Any) -> bool:
+    if actor.role == "disposal_platform":
+        return listing.status in BUYBACK_STATUSES
+    return can_see_disposal(actor, listing)
+
+
+def can_see_claim(actor: Actor, claim: Any) -> bool:
+    if actor.role in SEE_EVERYTHING:
+        return True
+    if actor.role == "compensation_fund":
+        return bool(claim.fund_id == actor.institution_id)
+    return actor.role == "bank" and claim.pledgee == actor.institution_id

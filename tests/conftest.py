@@ -60,6 +60,8 @@ class Keys:
     regulator: str
     partner: str
     fund: str
+    trading_centre: str
+    platform: str
 
 
 @pytest.fixture
@@ -75,6 +77,8 @@ def keys(container: Container) -> Keys:
         regulator=key("regulator", "HB-FSB"),
         partner=key("partner", "INSURER-1"),
         fund=key("compensation_fund", "HB-RCF"),
+        trading_centre=key("trading_centre", "WHOTC"),
+        platform=key("disposal_platform", "HB-IPDP"),
     )
 
 

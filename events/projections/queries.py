@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, select
 
 from events.database import Database
 from events.jsonable import jsonable
-from events.tables import pledge_items_view, pledges_view
+from events.tables import listings_view, pledge_items_view, pledges_view
 from registry.errors import InvalidValue
 
 ALL_SEEING_ROLES = ("regulator", "ip_office", "admin")
@@ -105,6 +106,60 @@ def _pledge_summary(row: dict[str, Any]) -> dict[str, Any]:
             "registered_on": row["registered_on"],
             "maturity_date": row["maturity_date"],
             "collateral_at_risk": row["collateral_at_risk"],
+            "version": row["version"],
+        }
+    )
+
+
+def list_listings(
+    db: Database,
+    *,
+    role: str,
+    institution_id: str,
+    today: date,
+    limit: int,
+    cursor: str | None,
+    status: str | None = None,
+    deadline_within_days: int | None = None,
+) -> Page:
+    v = listings_view.c
+    query = select(listings_view).where(v.created_position > decode_cursor(cursor))
+    if role == "bank":
+        query = query.where(v.pledgee == institution_id)
+    elif role == "disposal_platform":
+        query = query.where(v.status.in_(("buyback_pending", "bought_back")))
+    elif role not in (*ALL_SEEING_ROLES, "trading_centre"):
+        return Page([], None)
+    if status:
+        query = query.where(v.status == status)
+    if deadline_within_days is not None:
+        # The trading centre's watch list: still counting down, deadline close.
+        query = query.where(
+            v.status == "listed",
+            v.no_taker_deadline <= today + timedelta(days=deadline_within_days),
+        )
+    query = query.order_by(v.created_position).limit(limit + 1)
+    with db.read() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [_listing_summary(r, today) for r in rows]
+    return Page(items, encode_cursor(rows[-1]["created_position"]) if more else None)
+
+
+def _listing_summary(row: dict[str, Any], today: date) -> dict[str, Any]:
+    counting = row["status"] == "listed"
+    return jsonable(
+        {
+            "id": row["id"],
+            "disposal_id": row["disposal_id"],
+            "pledge_id": row["pledge_id"],
+            "status": row["status"],
+            "asking_price": row["asking_price"],
+            "listed_on": row["listed_on"],
+            "no_taker_deadline": row["no_taker_deadline"],
+            "days_remaining": (row["no_taker_deadline"] - today).days if counting else None,
+            "intentions": row["intentions"],
             "version": row["version"],
         }
     )

@@ -1,0 +1,56 @@
+"""Risk compensation (SPEC §5): claim, upfront advance, automatic clearing at settlement."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import ContainerDep, IfMatch, PrincipalDep, require
+from api.presenters_disposal import claim_body
+from api.responses import resource, written
+from api.schemas.disposal import Advance
+from registry.errors import NotFound
+from registry.visibility import can_see_claim
+
+router = APIRouter(tags=["compensation"])
+Bank = require("bank")
+Fund = require("compensation_fund")
+
+
+@router.post(
+    "/v1/pledges/{pledge_id}/compensation-claims",
+    status_code=201,
+    summary="Claim risk compensation for a defaulted pledge (advance = share x outstanding)",
+)
+def claim(pledge_id: UUID, principal: Bank, container: ContainerDep) -> JSONResponse:
+    result = container.disposals.claim_compensation(pledge_id, principal.actor)
+    c = result.value
+    return written(
+        container,
+        claim_body(c),
+        result.position,
+        status=201,
+        version=c.version,
+        location=f"/v1/compensation-claims/{c.id}",
+    )
+
+
+@router.post(
+    "/v1/compensation-claims/{claim_id}/advance", summary="The fund pays the advance upfront"
+)
+def advance(
+    claim_id: UUID, body: Advance, principal: Fund, container: ContainerDep, expected: IfMatch
+) -> JSONResponse:
+    result = container.disposals.advance_claim(claim_id, body.paid_on, principal.actor, expected)
+    c = result.value
+    return written(container, claim_body(c), result.position, version=c.version)
+
+
+@router.get("/v1/compensation-claims/{claim_id}", summary="A compensation claim")
+def get_claim(claim_id: UUID, principal: PrincipalDep, container: ContainerDep) -> JSONResponse:
+    c = container.disposals.claim(claim_id)
+    if not can_see_claim(principal.actor, c):
+        raise NotFound(f"compensation claim {claim_id} not found")
+    return resource(claim_body(c), c.version)

@@ -1,0 +1,110 @@
+"""Disposal of distressed collateral (SPEC §6): open, conclude (direct routes), settle."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import ContainerDep, IfMatch, Limit, PrincipalDep, require
+from api.presenters_disposal import disposal_body
+from api.principals import Principal
+from api.responses import resource, written
+from api.schemas.disposal import Conclusion, DisposalCreate, Settlement
+from disposal.disposals import Disposal
+from events.history import stream_history
+from events.projections.queries import page_of
+from registry.errors import NotFound
+from registry.visibility import can_see_disposal
+
+router = APIRouter(prefix="/v1/disposals", tags=["disposals"])
+Bank = require("bank")
+TradingCentre = require("trading_centre")
+
+
+def visible_disposal(container: ContainerDep, disposal_id: UUID, principal: Principal) -> Disposal:
+    disposal = container.disposals.disposal(disposal_id)
+    if not can_see_disposal(principal.actor, disposal):
+        raise NotFound(f"disposal {disposal_id} not found")
+    return disposal
+
+
+def _written(container: ContainerDep, result, status: int = 200) -> JSONResponse:
+    d = result.value
+    return written(
+        container,
+        disposal_body(d),
+        result.position,
+        status=status,
+        version=d.version,
+        location=f"/v1/disposals/{d.id}" if status == 201 else None,
+    )
+
+
+@router.post("", status_code=201, summary="Open the disposal of a defaulted pledge's collateral")
+def open_disposal(body: DisposalCreate, principal: Bank, container: ContainerDep) -> JSONResponse:
+    result = container.disposals.open_disposal(
+        body.pledge_id, body.route, body.appraised_value, principal.actor
+    )
+    return _written(container, result, status=201)
+
+
+@router.get("/{disposal_id}", summary="A disposal case")
+def get_disposal(
+    disposal_id: UUID, principal: PrincipalDep, container: ContainerDep
+) -> JSONResponse:
+    disposal = visible_disposal(container, disposal_id, principal)
+    return resource(disposal_body(disposal), disposal.version)
+
+
+@router.get("/{disposal_id}/history", summary="The disposal's events (§8 envelopes)")
+def disposal_history(
+    disposal_id: UUID,
+    principal: PrincipalDep,
+    container: ContainerDep,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> dict:
+    visible_disposal(container, disposal_id, principal)
+    return page_of(stream_history(container.store, container.db, disposal_id), limit, cursor).body()
+
+
+@router.post(
+    "/{disposal_id}/conclusion",
+    summary="Record a reverse licence or an acquisition (routes without a listing)",
+)
+def conclude(
+    disposal_id: UUID,
+    body: Conclusion,
+    principal: TradingCentre,
+    container: ContainerDep,
+    expected: IfMatch,
+) -> JSONResponse:
+    result = container.disposals.conclude(
+        disposal_id,
+        body.counterparty.model_dump(),
+        body.price,
+        body.concluded_on,
+        body.licence_dict(),
+        principal.actor,
+        expected,
+    )
+    return _written(container, result)
+
+
+@router.post(
+    "/{disposal_id}/settlement",
+    summary="Settle after a sale, buyback or conclusion: recovery, surplus, transfer",
+)
+def settle(
+    disposal_id: UUID,
+    body: Settlement,
+    principal: TradingCentre,
+    container: ContainerDep,
+    expected: IfMatch,
+) -> JSONResponse:
+    result = container.disposals.settle(
+        disposal_id, body.proceeds, body.costs, body.settled_on, principal.actor, expected
+    )
+    return _written(container, result)

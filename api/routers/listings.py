@@ -1,0 +1,179 @@
+"""Listings on the trading centre and the 180-day government buyback (SPEC §6)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from api.deps import ContainerDep, IfMatch, Limit, MinPosition, PrincipalDep, require
+from api.presenters_disposal import listing_body
+from api.principals import Principal
+from api.responses import resource, written
+from api.schemas.disposal import Buyback, IntentionCreate, ListingCreate, Sale, Withdrawal
+from disposal.listings import Listing
+from events.history import stream_history
+from events.jsonable import jsonable
+from events.projections.queries import list_listings, page_of
+from registry.errors import NotFound
+from registry.visibility import can_see_listing
+
+router = APIRouter(prefix="/v1/listings", tags=["listings"])
+TradingCentre = require("trading_centre")
+DisposalPlatform = require("disposal_platform")
+Status = Literal[
+    "listed", "taken", "bidding", "sold", "buyback_pending", "bought_back", "withdrawn"
+]
+
+
+def visible_listing(container: ContainerDep, listing_id: UUID, principal: Principal) -> Listing:
+    listing = container.disposals.listing(listing_id)
+    if not can_see_listing(principal.actor, listing):
+        raise NotFound(f"listing {listing_id} not found")
+    return listing
+
+
+def _written(container: ContainerDep, result, status: int = 200) -> JSONResponse:
+    listing = result.value
+    body = listing_body(listing, container.clock.today())
+    return written(
+        container,
+        body,
+        result.position,
+        status=status,
+        version=listing.version,
+        location=f"/v1/listings/{listing.id}" if status == 201 else None,
+    )
+
+
+@router.post("", status_code=201, summary="List a disposal's collateral for 180 days")
+def create_listing(
+    body: ListingCreate, principal: TradingCentre, container: ContainerDep
+) -> JSONResponse:
+    result = container.disposals.create_listing(
+        body.disposal_id,
+        body.asking_price,
+        body.listed_on,
+        body.approval_reference,
+        principal.actor,
+    )
+    return _written(container, result, status=201)
+
+
+@router.get(
+    "",
+    summary="Listings the caller may see; ?deadline_within_days for the buyback watch",
+    dependencies=[MinPosition],
+)
+def search_listings(
+    principal: PrincipalDep,
+    container: ContainerDep,
+    limit: Limit = 50,
+    cursor: str | None = None,
+    status: Status | None = None,
+    deadline_within_days: Annotated[int | None, Query(ge=0, le=366)] = None,
+) -> dict:
+    page = list_listings(
+        container.db,
+        role=principal.role,
+        institution_id=principal.institution_id,
+        today=container.clock.today(),
+        limit=limit,
+        cursor=cursor,
+        status=status,
+        deadline_within_days=deadline_within_days,
+    )
+    return page.body()
+
+
+@router.get("/{listing_id}", summary="A listing, with days remaining before the buyback clock")
+def get_listing(listing_id: UUID, principal: PrincipalDep, container: ContainerDep) -> JSONResponse:
+    listing = visible_listing(container, listing_id, principal)
+    return resource(listing_body(listing, container.clock.today()), listing.version)
+
+
+@router.get("/{listing_id}/history", summary="The listing's events (§8 envelopes)")
+def listing_history(
+    listing_id: UUID,
+    principal: PrincipalDep,
+    container: ContainerDep,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> dict:
+    visible_listing(container, listing_id, principal)
+    return page_of(stream_history(container.store, container.db, listing_id), limit, cursor).body()
+
+
+@router.post(
+    "/{listing_id}/intentions",
+    status_code=201,
+    summary="Register a taker's intention (揭牌); stops the buyback clock",
+)
+def register_intention(
+    listing_id: UUID,
+    body: IntentionCreate,
+    principal: TradingCentre,
+    container: ContainerDep,
+    expected: IfMatch,
+) -> JSONResponse:
+    result = container.disposals.register_intention(
+        listing_id, body.bidder.model_dump(), body.registered_on, principal.actor, expected
+    )
+    listing, intention_id = result.value
+    intention = next(i for i in listing.intentions if i["id"] == intention_id)
+    payload = jsonable(
+        {
+            **intention,
+            "listing_id": listing.id,
+            "listing": listing_body(listing, container.clock.today()),
+        }
+    )
+    return written(container, payload, result.position, status=201, version=listing.version)
+
+
+@router.post("/{listing_id}/sale", summary="Sell to a bidder at or above the asking price")
+def sell(
+    listing_id: UUID,
+    body: Sale,
+    principal: TradingCentre,
+    container: ContainerDep,
+    expected: IfMatch,
+) -> JSONResponse:
+    result = container.disposals.sell(
+        listing_id, body.buyer.model_dump(), body.price, body.sold_on, principal.actor, expected
+    )
+    return _written(container, result)
+
+
+@router.post("/{listing_id}/buyback", summary="Government buyback after 180 days without a taker")
+def buy_back(
+    listing_id: UUID,
+    body: Buyback,
+    principal: DisposalPlatform,
+    container: ContainerDep,
+    expected: IfMatch,
+) -> JSONResponse:
+    visible_listing(container, listing_id, principal)
+    result = container.disposals.buy_back(
+        listing_id,
+        body.buyer.model_dump(),
+        body.price,
+        body.bought_on,
+        principal.actor,
+        expected,
+    )
+    return _written(container, result)
+
+
+@router.post("/{listing_id}/withdrawal", summary="Withdraw the listing before sale or buyback")
+def withdraw(
+    listing_id: UUID,
+    body: Withdrawal,
+    principal: TradingCentre,
+    container: ContainerDep,
+    expected: IfMatch,
+) -> JSONResponse:
+    result = container.disposals.withdraw(listing_id, body.reason, principal.actor, expected)
+    return _written(container, result)

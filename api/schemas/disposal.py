@@ -1,0 +1,80 @@
+"""Disposal, listing and compensation requests (SPEC §5-§6)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from api.schemas.common import BusinessDate, Money, MoneyOrZero, Party, Strict, Text
+
+Reference = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class DisposalCreate(Strict):
+    pledge_id: UUID
+    route: Literal["exchange_listing", "auction", "reverse_licence", "acquisition"]
+    appraised_value: Money
+
+
+class ListingCreate(Strict):
+    disposal_id: UUID
+    asking_price: Money
+    listed_on: BusinessDate
+    approval_reference: Reference | None = None
+
+
+class IntentionCreate(Strict):
+    bidder: Party
+    registered_on: BusinessDate
+
+
+class Sale(Strict):
+    buyer: Party
+    price: Money
+    sold_on: BusinessDate
+
+
+class Buyback(Strict):
+    price: Money
+    bought_on: BusinessDate
+    buyer: Party
+
+
+class Withdrawal(Strict):
+    reason: Text
+
+
+class Licence(Strict):
+    licensee: Party
+    terms: Text
+    term_years: Annotated[int, Field(ge=1, le=20, strict=True)] | None = None
+
+
+class Conclusion(Strict):
+    """The outcome of a reverse-licence or acquisition disposal (no listing involved)."""
+
+    counterparty: Party
+    price: Money
+    concluded_on: BusinessDate
+    licence: Licence | None = None
+
+    def licence_dict(self) -> dict | None:
+        return self.licence.model_dump() if self.licence else None
+
+
+class Settlement(Strict):
+    proceeds: Money
+    costs: MoneyOrZero
+    settled_on: BusinessDate
+
+    @model_validator(mode="after")
+    def _costs(self) -> Settlement:
+        if self.costs > self.proceeds:
+            raise ValueError("costs exceed proceeds")
+        return self
+
+
+class Advance(Strict):
+    paid_on: BusinessDate
