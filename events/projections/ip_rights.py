@@ -42,16 +42,18 @@ class IPRightsProjection:
         elif event_type == "ip_right.updated":
             _set(conn, event, **_columns(event.changes))
             if "holders" in event.changes:
-                row = conn.execute(
-                    select(ip_rights_view.c.kind, ip_rights_view.c.number).where(
-                        ip_rights_view.c.id == str(event.originator_id)
-                    )
-                ).one()
-                _index_holders(conn, row.kind, row.number, event.changes["holders"])
+                _reindex_holders(conn, event, event.changes["holders"])
         elif event_type == "ip_right.encumbered":
             _set(conn, event, encumbered_by=event.pledge["pledge_id"])
         elif event_type == "ip_right.encumbrance_released":
             _set(conn, event, encumbered_by=None)
+        elif event_type == "ip_right.lapsed":
+            _set(conn, event, status="terminated")
+        elif event_type == "ip_right.transferred":
+            _set(conn, event, holders=event.holders, encumbered_by=None)
+            _reindex_holders(conn, event, event.holders)
+        elif event_type.startswith(("annuity.", "ip_right.")):
+            _set(conn, event)  # the version moves with every event of the stream
 
 
 def _columns(fields: dict[str, Any]) -> dict[str, Any]:
@@ -64,6 +66,16 @@ def _set(conn: Connection, event: Any, **values: Any) -> None:
         .where(ip_rights_view.c.id == str(event.originator_id))
         .values(version=event.originator_version, **values)
     )
+
+
+def _reindex_holders(conn: Connection, event: Any, holders: list[dict]) -> None:
+    # Later events carry only the stream id; the key comes from the row.
+    row = conn.execute(
+        select(ip_rights_view.c.kind, ip_rights_view.c.number).where(
+            ip_rights_view.c.id == str(event.originator_id)
+        )
+    ).one()
+    _index_holders(conn, row.kind, row.number, holders)
 
 
 def _index_holders(conn: Connection, kind: str, number: str, holders: list[dict]) -> None:

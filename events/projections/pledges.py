@@ -103,6 +103,15 @@ class PledgesProjection:
     def on_pledge_defaulted(self, conn: Connection, event: Any, position: int) -> None:
         self._set(conn, event, status="in_default")
 
+    def on_pledge_under_disposal(self, conn: Connection, event: Any, position: int) -> None:
+        self._set(conn, event, status="under_disposal")
+
+    def on_pledge_disposed(self, conn: Connection, event: Any, position: int) -> None:
+        self._set(conn, event, status="disposed")
+
+    def on_pledge_collateral_at_risk(self, conn: Connection, event: Any, position: int) -> None:
+        self._set(conn, event, collateral_at_risk=True)
+
     def _set(self, conn: Connection, event: Any, **values: Any) -> None:
         conn.execute(
             update(pledges_view)
