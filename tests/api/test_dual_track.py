@@ -184,3 +184,41 @@ async def test_an_intention_stops_the_buyback_clock(client, keys):
         await client.get(f"/v1/listings/{ids['listing']}", headers=auth(keys.trading_centre))
     ).json()
     assert listing["status"] == "taken"
+
+
+async def test_read_models_follow_the_disposal_to_its_end(client, keys):
+    ids = await listed_collateral(client, keys)
+    listing = f"/v1/listings/{ids['listing']}"
+    await post(
+        client,
+        keys.trading_centre,
+        f"{listing}/intentions",
+        {"bidder": BUYER, "registered_on": "2026-01-05"},
+    )
+    await post(
+        client,
+        keys.trading_centre,
+        f"{listing}/sale",
+        {"buyer": BUYER, "price": "2800000.00", "sold_on": "2026-01-05"},
+    )
+    settled = await client.post(
+        f"/v1/disposals/{ids['disposal']}/settlement",
+        headers=auth(keys.trading_centre),
+        json={"proceeds": "2800000.00", "costs": "0.00", "settled_on": "2026-01-05"},
+    )
+    position = settled.headers["X-Log-Position"]
+
+    pledges = await client.get(
+        "/v1/pledges",
+        headers=auth(keys.bank_a),
+        params={"status": "disposed", "min_position": position},
+    )
+    listings = await client.get(
+        "/v1/listings",
+        headers=auth(keys.trading_centre),
+        params={"status": "sold", "min_position": position},
+    )
+
+    assert [p["id"] for p in pledges.json()["items"]] == [ids["pledge"]]
+    assert [x["id"] for x in listings.json()["items"]] == [ids["listing"]]
+    assert listings.json()["items"][0]["days_remaining"] is None
