@@ -111,13 +111,18 @@ class Disposal(Aggregate):
         self,
         listing_id: UUID,
         listed_on: date,
-        previous_open: bool,
+        previous_status: str | None,
         actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.check_status("open")
         self.check_route(*LISTING_ROUTES)
-        if previous_open:
+        if previous_status in ("sold", "bought_back"):
+            raise InvalidState(
+                f"the collateral was already {previous_status.replace('_', ' ')}; "
+                "settle the disposal"
+            )
+        if previous_status not in (None, "withdrawn"):
             raise InvalidState("the disposal already has an open listing; withdraw it first")
         if listed_on < self.opened_on:
             raise DateOutOfOrder(f"listed_on {listed_on} is before the disposal opened")
@@ -176,7 +181,7 @@ class Disposal(Aggregate):
         timestamp: datetime,
     ) -> None:
         """``outcome``: the buyer and price of the sale, buyback or conclusion."""
-        self.check_status("open", "concluded")
+        self.check_status("concluded" if self.route in DIRECT_ROUTES else "open")
         if costs > proceeds:
             raise InvalidValue("costs exceed proceeds", field="costs")
         if settled_on < self.opened_on:

@@ -167,8 +167,13 @@ class Listing(Aggregate):
             raise BuyerWithoutIntention("the buyer registered no intention on this listing")
         if price < self.asking_price:
             raise PriceBelowAsking(f"price {price} is below the asking price {self.asking_price}")
-        first = min(i["registered_on"] for i in self.intentions)
-        self.check_on_or_after(sold_on, first, "sold_on")
+        # The buyer's own intention, not merely the first one, must precede the sale.
+        held = min(
+            i["registered_on"]
+            for i in self.intentions
+            if i["bidder"]["credit_code"] == buyer["credit_code"]
+        )
+        self.check_on_or_after(sold_on, held, "sold_on")
         self._sold(buyer, price, sold_on, actor, timestamp)
 
     @event("Sold")

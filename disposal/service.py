@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate
 from disposal.compensation import CompensationClaim, claim_id
 from disposal.disposals import LISTING_ROUTES, Disposal
 from disposal.errors import DateOutOfOrder, NotEnrolled
-from disposal.listings import OPEN, Listing
+from disposal.listings import Listing
 from events.clock import Clock
 from events.commands import Written, last_position, run_command
 from events.store import EventStore
@@ -184,7 +184,7 @@ class DisposalService:
         def attempt() -> Written[Listing]:
             disposal = self.disposal(disposal_id)
             current = disposal.current_listing_id
-            still_open = current is not None and self.listing(UUID(current)).status in OPEN
+            previous = self.listing(UUID(current)).status if current else None
             now = self.clock.now()
             listing = Listing.create(
                 disposal.id,
@@ -197,7 +197,7 @@ class DisposalService:
                 actor.as_dict(),
                 now,
             )
-            disposal.attach_listing(listing.id, listed_on, still_open, actor.as_dict(), now)
+            disposal.attach_listing(listing.id, listed_on, previous, actor.as_dict(), now)
             return self._save(listing, disposal, listing)
 
         return run_command(attempt, "create_listing")
