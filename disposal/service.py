@@ -273,6 +273,8 @@ class DisposalService:
 
         def attempt() -> Written[list[str]]:
             listing = self.listing(listing_id)
+            if self.clock.today() <= listing.no_taker_deadline:
+                return Written([], 0)  # the deadline day itself still belongs to takers
             if not listing.expire(SYSTEM.as_dict(), self.clock.now()):
                 return Written([], 0)
             return self._save(["listing.expired", "buyback.requested"], listing)

@@ -44,6 +44,7 @@ class Scheduler:
     handlers: dict[str, Handler] = field(default_factory=dict)
 
     def next_due(self, until: datetime, skip: set[str]) -> Due | None:
+        until = until.astimezone(UTC)  # SQLite compares stored UTC wall time, offsets dropped
         t = timers.c
         query = (
             select(timers)

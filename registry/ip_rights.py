@@ -208,8 +208,8 @@ class IPRight(Aggregate):
         )
 
     def next_annuity_due_date(self, today: date) -> date | None:
-        if not self.is_patent:
-            return None
+        if not self.is_patent or self.status != "in_force":
+            return None  # nothing falls due on a right that is not (or no longer) in force
         return annuities.next_due_date(
             self.kind, self.filing_date, self.annuity_paid_through_year, today
         )

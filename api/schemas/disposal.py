@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from api.schemas.common import BusinessDate, Money, MoneyOrZero, Party, Strict, Text
 
@@ -69,11 +70,13 @@ class Settlement(Strict):
     costs: MoneyOrZero
     settled_on: BusinessDate
 
-    @model_validator(mode="after")
-    def _costs(self) -> Settlement:
-        if self.costs > self.proceeds:
+    @field_validator("costs")
+    @classmethod
+    def _costs(cls, costs: Decimal, info: ValidationInfo) -> Decimal:
+        proceeds = info.data.get("proceeds")  # absent if proceeds itself was invalid
+        if proceeds is not None and costs > proceeds:
             raise ValueError("costs exceed proceeds")
-        return self
+        return costs
 
 
 class Advance(Strict):
