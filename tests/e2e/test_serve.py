@@ -92,3 +92,58 @@ def test_manual_clock_moves_only_forward_and_only_for_admins(server: Server):
     assert moved.json()["now"] > before["now"]
     assert refused.status_code == 403
     assert backwards.status_code == 409 and backwards.json()["code"] == "clock_backwards"
+
+
+def test_no_taker_listing_is_bought_back_by_the_platform_over_http(server: Server):
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        office, bank = principal(http, "ip_office", "CNIPA"), principal(http, "bank", "BANK-A")
+        centre = principal(http, "trading_centre", "WHOTC")
+        platform = principal(http, "disposal_platform", "HB-IPDP")
+        holder, number = party(9), patent_number(9)
+        http.put(
+            f"/v1/ip-rights/invention_patent/{number}", headers=office, json=patent_entry([holder])
+        )
+        pledge = http.post(
+            "/v1/pledges",
+            headers=bank,
+            json=filing(holder, [{"kind": "invention_patent", "number": number}]),
+        ).json()
+        http.post(
+            f"/v1/pledges/{pledge['id']}/default",
+            headers=bank,
+            json={"declared_on": "2026-01-05", "outstanding_amount": "1000000.00"},
+        )
+        disposal = http.post(
+            "/v1/disposals",
+            headers=bank,
+            json={
+                "pledge_id": pledge["id"],
+                "route": "exchange_listing",
+                "appraised_value": "900000.00",
+            },
+        ).json()
+        listing = http.post(
+            "/v1/listings",
+            headers=centre,
+            json={
+                "disposal_id": disposal["id"],
+                "asking_price": "850000.00",
+                "listed_on": "2026-01-05",
+            },
+        ).json()
+
+        moved = http.post("/v1/_clock", headers=ADMIN, json={"advance_days": 181}).json()
+        bought = http.post(
+            f"/v1/listings/{listing['id']}/buyback",
+            headers=platform,
+            json={"price": "700000.00", "bought_on": "2026-07-05", "buyer": party(99)},
+        )
+        settled = http.post(
+            f"/v1/disposals/{disposal['id']}/settlement",
+            headers=centre,
+            json={"proceeds": "700000.00", "costs": "0.00", "settled_on": "2026-07-05"},
+        )
+
+    assert moved["fired"][:2] == ["listing.expired", "buyback.requested"]
+    assert bought.status_code == 200 and bought.json()["status"] == "bought_back"
+    assert settled.json()["recovery"] == "700000.00"
