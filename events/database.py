@@ -1,4 +1,4 @@
-"""SQLAlchemy engine for read models and service tables, on the same database as the events."""
+"""SQLAlchemy engines for read models and service tables, on the same database as the events."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from events.database_url import DatabaseConfig
 class Database:
     def __init__(self, config: DatabaseConfig, *, pool_size: int = 10) -> None:
         self.config = config
-        self.engine = _make_engine(config, pool_size)
+        self.engine = _make_engine(config, pool_size, writer=True)
+        # SQLite: readers use plain (deferred) transactions so that, under WAL, they never
+        # queue behind a writer. PostgreSQL needs no such split.
+        self._reader = _make_engine(config, pool_size, writer=False) if config.is_sqlite else None
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -25,14 +28,17 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        """One consistent snapshot (a single read transaction) for everything read inside."""
+        with (self._reader or self.engine).connect() as conn, conn.begin():
             yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._reader is not None:
+            self._reader.dispose()
 
 
-def _make_engine(config: DatabaseConfig, pool_size: int) -> Engine:
+def _make_engine(config: DatabaseConfig, pool_size: int, *, writer: bool) -> Engine:
     if not config.is_sqlite:
         return create_engine(
             config.sqlalchemy_url(),
@@ -62,6 +68,6 @@ def _make_engine(config: DatabaseConfig, pool_size: int) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
     return engine

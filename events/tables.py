@@ -207,3 +207,77 @@ listings_view = Table(
     Column("version", Integer, nullable=False),
     Index("ix_listings_view_status_deadline", "status", "no_taker_deadline"),
 )
+
+# Audit (SPEC §8): the leaf hash of every log position, and every complete (perfect) subtree
+# of the RFC 6962 tree: node (level, index) covers leaves [index * 2^level, (index+1) * 2^level).
+# Each append adds at most log2(n) nodes; any root or proof needs only O(log n) of them.
+audit_nodes = Table(
+    "audit_nodes",
+    metadata,
+    Column("level", Integer, primary_key=True),
+    Column("idx", BigInteger, primary_key=True),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("timestamp", String(40), nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("signature", Text, nullable=False),
+    Index("ix_audit_checkpoints_tree_size", "tree_size"),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("private_key", Text, nullable=False),  # base64 raw Ed25519 seed
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Quarterly supervision (SPEC §9).
+npl_submissions = Table(
+    "npl_submissions",
+    metadata,
+    Column("institution_id", String(64), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("quarter", Integer, primary_key=True),
+    Column("overall_npl_ratio", String(12), nullable=False),
+    Column("submitted_by", String(36), nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per reportable fact, dated with its business date.
+report_facts = Table(
+    "report_facts",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column(
+        "fact", String(20), nullable=False
+    ),  # registration|release|default|disposal|sale|buyback
+    Column("on_date", Date, nullable=False),
+    Column("bank", String(64), nullable=False),
+    Column("pledge_id", String(36), nullable=False),
+    Column("amount", MONEY, nullable=False),
+    Column("kinds", String(200), nullable=False),  # the pledge's IP kinds, comma-separated
+    Index("ix_report_facts_date", "on_date"),
+)
+
+# Each registered pledge's life in business dates, for positions at a quarter's end.
+pledge_timeline = Table(
+    "pledge_timeline",
+    metadata,
+    Column("pledge_id", String(36), primary_key=True),
+    Column("bank", String(64), nullable=False),
+    Column("kinds", String(200), nullable=False),
+    Column("secured_amount", MONEY, nullable=False),
+    Column("outstanding_amount", MONEY),
+    Column("registered_on", Date, nullable=False),
+    Column("defaulted_on", Date),
+    Column("ended_on", Date),  # released or disposed
+    Index("ix_pledge_timeline_bank", "bank"),
+)
