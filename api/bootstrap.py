@@ -15,14 +15,19 @@ from sqlalchemy import insert, select, update
 
 import migrations
 from api.principals import PrincipalStore
+from api.rate_limit_buckets import TokenBuckets
 from api.settings import Settings
 from disposal.service import DisposalService
+from events.audit.keys import load_signing_key
+from events.audit.log import AuditLog
+from events.audit.projection import AuditProjection
 from events.clock import Clock, ManualClock, SystemClock
 from events.database import Database
 from events.database_url import DatabaseConfig
 from events.projections.disposals import DisposalsProjection
 from events.projections.ip_rights import IPRightsProjection
 from events.projections.pledges import PledgesProjection
+from events.projections.reports import ReportsProjection
 from events.projections.runner import ProjectionRunner
 from events.projections.timers import TimersProjection
 from events.scheduler import Handler, Scheduler
@@ -45,9 +50,11 @@ class Container:
     registry: RegistryService
     disposals: DisposalService
     scheduler: Scheduler
+    audit: AuditLog
     principals: PrincipalStore
     projections: ProjectionRunner
     worker: Worker
+    search_limits: TokenBuckets = field(default_factory=lambda: TokenBuckets(60, 20))
     _clock_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -140,7 +147,14 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
     runner = ProjectionRunner(
         store,
         db,
-        [PledgesProjection(), IPRightsProjection(), DisposalsProjection(), TimersProjection()],
+        [
+            PledgesProjection(),
+            IPRightsProjection(),
+            DisposalsProjection(),
+            TimersProjection(),
+            AuditProjection(),
+            ReportsProjection(),
+        ],
     )
     registry = RegistryService(store, clock)
     disposals = DisposalService(store, clock, registry)
@@ -158,9 +172,13 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
         registry=registry,
         disposals=disposals,
         scheduler=scheduler,
+        audit=AuditLog(
+            store, db, runner, clock, load_signing_key(settings.signing_key, db, clock.now())
+        ),
         principals=PrincipalStore(db),
         projections=runner,
         worker=worker,
+        search_limits=TokenBuckets(settings.search_rate_per_minute, settings.search_burst),
     )
     if settings.admin_key:
         container.principals.ensure(

@@ -6,6 +6,7 @@ import re
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from pydantic import AwareDatetime
 
 from api.bootstrap import Container
 from api.errors import ApiError
@@ -77,4 +78,8 @@ def min_position(
 
 
 MinPosition = Depends(min_position)
+AsOf = Annotated[
+    AwareDatetime | None,
+    Query(description="RFC 3339 instant: the resource as it stood then (replayed from events)"),
+]
 Limit = Annotated[int, Query(ge=1, le=500)]

@@ -61,8 +61,10 @@ def field_path(loc: tuple[Any, ...]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> Any:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem(exc.status, exc.code, exc.detail, headers=headers, **exc.extra)
+        headers = dict(exc.extra.pop("headers", None) or {})
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return problem(exc.status, exc.code, exc.detail, headers=headers or None, **exc.extra)
 
     @app.exception_handler(InvalidValue)
     async def _invalid_value(_: Request, exc: InvalidValue) -> Any:

@@ -14,6 +14,7 @@ from api.idempotency import IdempotencyMiddleware
 from api.middleware import RequestContext
 from api.routers import (
     admin,
+    audit,
     clock,
     compensation,
     disposals,
@@ -21,6 +22,8 @@ from api.routers import (
     ip_rights,
     listings,
     pledges,
+    reports,
+    search,
 )
 
 log = logging.getLogger("ipledge")
@@ -56,7 +59,20 @@ def create_app(container: Container, *, run_worker: bool | None = None) -> FastA
     )
     app.state.container = container
     install_error_handlers(app)
-    for module in (health, admin, ip_rights, pledges, compensation, disposals, listings, clock):
+    routers = (
+        health,
+        admin,
+        ip_rights,
+        pledges,
+        compensation,
+        disposals,
+        listings,
+        reports,
+        audit,
+        search,
+        clock,
+    )
+    for module in routers:
         app.include_router(module.router)
     app.add_middleware(IdempotencyMiddleware, container=container)
     app.add_middleware(RequestContext)

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     run_worker: bool = True
     worker_poll_seconds: float = 0.5
     log_level: str = "INFO"
+    # Public search: requests per minute per client address, and the burst allowed.
+    search_rate_per_minute: int = 60
+    search_burst: int = 20
     # Where `ipledge demo` keeps the API keys it printed (keys are stored hashed otherwise).
     demo_keys_file: str = "./data/demo-keys.json"
 

@@ -8,8 +8,7 @@ IP rights saves them in one atomic ``save()``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-from typing import Any
+from datetime import date, datetime
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -62,8 +61,17 @@ class EventStore(Application[UUID]):
     def decode(self, notification: Notification) -> Aggregate.Event:
         return self.mapper.to_domain_event(notification)  # type: ignore[return-value]
 
-    def stream_events(self, stream_id: UUID) -> list[Any]:
-        return list(self.events.get(stream_id))
+    def state_at(self, aggregate_id: UUID, instant: datetime) -> Aggregate | None:
+        """The aggregate as it stood at ``instant`` (its events up to then, replayed), or
+        None if it did not exist yet."""
+        version = None
+        for event in self.events.get(aggregate_id):
+            if event.timestamp > instant:  # type: ignore[attr-defined]
+                break
+            version = event.originator_version
+        if version is None:
+            return None
+        return self.repository.get(aggregate_id, version=version)  # type: ignore[return-value]
 
 
 def open_event_store(config: DatabaseConfig, *, create_tables: bool = True) -> EventStore:

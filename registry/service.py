@@ -77,13 +77,7 @@ class RegistryService:
 
     def pledge_as_of(self, pledge_id: UUID, instant: datetime) -> Pledge:
         """The pledge as it stood at ``instant``, replayed from its events."""
-        version = None
-        events: list[Pledge.Event] = list(self.store.events.get(pledge_id))  # type: ignore[arg-type]
-        for stored in events:
-            if stored.timestamp > instant:
-                break
-            version = stored.originator_version
-        pledge = None if version is None else self.store.repository.get(pledge_id, version=version)
+        pledge = self.store.state_at(pledge_id, instant)
         if not isinstance(pledge, Pledge):
             raise NotFound(f"pledge {pledge_id} did not exist at {instant.isoformat()}")
         return pledge

@@ -7,12 +7,13 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import ContainerDep, IfMatch, Limit, PrincipalDep, require
+from api.deps import AsOf, ContainerDep, IfMatch, Limit, PrincipalDep, require
 from api.presenters_disposal import disposal_body
 from api.principals import Principal
 from api.responses import resource, written
 from api.schemas.disposal import Conclusion, DisposalCreate, Settlement
 from disposal.disposals import Disposal
+from events.history import as_of as as_of_state
 from events.history import stream_history
 from events.projections.queries import page_of
 from registry.errors import NotFound
@@ -52,9 +53,11 @@ def open_disposal(body: DisposalCreate, principal: Bank, container: ContainerDep
 
 @router.get("/{disposal_id}", summary="A disposal case")
 def get_disposal(
-    disposal_id: UUID, principal: PrincipalDep, container: ContainerDep
+    disposal_id: UUID, principal: PrincipalDep, container: ContainerDep, as_of: AsOf = None
 ) -> JSONResponse:
     disposal = visible_disposal(container, disposal_id, principal)
+    if as_of is not None:
+        disposal = as_of_state(container.store, disposal_id, as_of, "disposal")
     return resource(disposal_body(disposal), disposal.version)
 
 
@@ -67,7 +70,7 @@ def disposal_history(
     cursor: str | None = None,
 ) -> dict:
     visible_disposal(container, disposal_id, principal)
-    return page_of(stream_history(container.store, container.db, disposal_id), limit, cursor).body()
+    return page_of(stream_history(container.audit, disposal_id), limit, cursor).body()
 
 
 @router.post(

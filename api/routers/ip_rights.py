@@ -10,12 +10,16 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from api.deps import ContainerDep, PrincipalDep, require
+from api.deps import AsOf, ContainerDep, Limit, PrincipalDep, require
 from api.errors import ApiError, field_path
 from api.presenters import annuity_schedule_body, ip_right_body
 from api.responses import resource, written
 from api.schemas.common import Kind
 from api.schemas.ip_rights import IPRightImportLine, IPRightPut
+from events.clock import business_date
+from events.history import as_of as as_of_state
+from events.history import stream_history
+from events.projections.queries import page_of
 from registry.errors import InvalidValue
 from registry.numbers import canonical_number
 from registry.register_rules import check_register_fields
@@ -52,10 +56,26 @@ def put_ip_right(
 
 @router.get("/{kind}/{number}", summary="A register entry with encumbrance and annuity status")
 def get_ip_right(
-    kind: Kind, number: Number, _: PrincipalDep, container: ContainerDep
+    kind: Kind, number: Number, _: PrincipalDep, container: ContainerDep, as_of: AsOf = None
 ) -> JSONResponse:
     right = container.registry.ip_right(kind, canonical(kind, number))
+    if as_of is not None:
+        right = as_of_state(container.store, right.id, as_of, f"{kind} {number}")
+        return resource(ip_right_body(right, business_date(as_of)), right.version)
     return resource(ip_right_body(right, container.clock.today()), right.version)
+
+
+@router.get("/{kind}/{number}/history", summary="The register entry's events (§8 envelopes)")
+def ip_right_history(
+    kind: Kind,
+    number: Number,
+    _: PrincipalDep,
+    container: ContainerDep,
+    limit: Limit = 50,
+    cursor: str | None = None,
+) -> dict:
+    right = container.registry.ip_right(kind, canonical(kind, number))
+    return page_of(stream_history(container.audit, right.id), limit, cursor).body()
 
 
 @router.get("/{kind}/{number}/annuities", summary="The patent annual-fee schedule")

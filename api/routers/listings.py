@@ -8,12 +8,13 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import ContainerDep, IfMatch, Limit, MinPosition, PrincipalDep, require
+from api.deps import AsOf, ContainerDep, IfMatch, Limit, MinPosition, PrincipalDep, require
 from api.presenters_disposal import listing_body
 from api.principals import Principal
 from api.responses import resource, written
 from api.schemas.disposal import Buyback, IntentionCreate, ListingCreate, Sale, Withdrawal
 from disposal.listings import Listing
+from events.history import as_of as as_of_state
 from events.history import stream_history
 from events.jsonable import jsonable
 from events.projections.queries import list_listings, page_of
@@ -89,8 +90,12 @@ def search_listings(
 
 
 @router.get("/{listing_id}", summary="A listing, with days remaining before the buyback clock")
-def get_listing(listing_id: UUID, principal: PrincipalDep, container: ContainerDep) -> JSONResponse:
+def get_listing(
+    listing_id: UUID, principal: PrincipalDep, container: ContainerDep, as_of: AsOf = None
+) -> JSONResponse:
     listing = visible_listing(container, listing_id, principal)
+    if as_of is not None:
+        listing = as_of_state(container.store, listing_id, as_of, "listing")
     return resource(listing_body(listing, container.clock.today()), listing.version)
 
 
@@ -103,7 +108,7 @@ def listing_history(
     cursor: str | None = None,
 ) -> dict:
     visible_listing(container, listing_id, principal)
-    return page_of(stream_history(container.store, container.db, listing_id), limit, cursor).body()
+    return page_of(stream_history(container.audit, listing_id), limit, cursor).body()
 
 
 @router.post(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import ContainerDep, IfMatch, Limit, MinPosition, PrincipalDep, require
-from api.errors import ApiError
+from api.deps import AsOf, ContainerDep, IfMatch, Limit, MinPosition, PrincipalDep, require
 from api.presenters import pledge_body
 from api.principals import Principal
 from api.responses import resource, written
@@ -91,17 +89,10 @@ def get_pledge(
     pledge_id: UUID,
     principal: PrincipalDep,
     container: ContainerDep,
-    as_of: datetime | None = None,
+    as_of: AsOf = None,
 ) -> JSONResponse:
     pledge = visible_pledge(container, pledge_id, principal)
     if as_of is not None:
-        if as_of.tzinfo is None:
-            raise ApiError(
-                422,
-                "validation_error",
-                "as_of needs an offset (RFC 3339)",
-                errors=[{"field": "as_of", "message": "needs an offset"}],
-            )
         pledge = container.registry.pledge_as_of(pledge_id, as_of)
     return resource(pledge_body(pledge), pledge.version)
 
@@ -115,7 +106,7 @@ def pledge_history(
     cursor: str | None = None,
 ) -> dict:
     visible_pledge(container, pledge_id, principal)
-    events = stream_history(container.store, container.db, pledge_id)
+    events = stream_history(container.audit, pledge_id)
     return page_of(events, limit, cursor).body()
 
 

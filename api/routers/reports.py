@@ -1,0 +1,7 @@
+"""Quarterly supervision reports and banks' NPL submissions (SPEC §9)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["reports"])

@@ -1,0 +1,30 @@
+"""Public encumbrance search with a signed certificate (SPEC §9)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from api.deps import ContainerDep
+from api.rate_limit import limit_by_client
+from api.routers.ip_rights import canonical
+from api.schemas.common import Kind
+from events.projections.search import search_certificate
+
+router = APIRouter(tags=["search"])
+
+
+@router.get(
+    "/v1/search", summary="Is this IP right pledged? Public, signed, rate-limited per client"
+)
+def search(
+    request: Request,
+    container: ContainerDep,
+    kind: Kind,
+    number: Annotated[str, Query(min_length=1, max_length=80)],
+) -> dict:
+    limit_by_client(request, container)
+    return search_certificate(
+        container.db, container.audit.key, container.clock, kind, canonical(kind, number)
+    )
