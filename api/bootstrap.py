@@ -33,6 +33,10 @@ from events.projections.timers import TimersProjection
 from events.scheduler import Handler, Scheduler
 from events.store import EventStore, open_event_store
 from events.tables import manual_clock
+from events.webhooks.audience import AudienceProjection
+from events.webhooks.dispatcher import Dispatcher
+from events.webhooks.endpoints import EndpointStore
+from events.webhooks.transport import HttpTransport, Transport
 from events.worker import Worker
 from registry.service import RegistryService
 
@@ -51,6 +55,8 @@ class Container:
     disposals: DisposalService
     scheduler: Scheduler
     audit: AuditLog
+    webhooks: EndpointStore
+    dispatcher: Dispatcher
     principals: PrincipalStore
     projections: ProjectionRunner
     worker: Worker
@@ -71,7 +77,13 @@ class Container:
             save_manual_clock(self.db, clock.now())
         return fired
 
+    def start_background(self) -> None:
+        """The worker loop (projections, timers) and the webhook dispatcher, in this process."""
+        self.worker.start()
+        self.dispatcher.start()
+
     def close(self) -> None:
+        self.dispatcher.stop()
         self.worker.stop()
         self.store.close()
         self.db.dispose()
@@ -138,7 +150,11 @@ def save_manual_clock(db: Database, now: datetime) -> None:
             conn.execute(insert(manual_clock).values(id=1, now=now))
 
 
-def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> Container:
+def bootstrap(
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    transport: Transport | None = None,
+) -> Container:
     settings = settings or Settings()
     config = DatabaseConfig.parse(settings.database_url)
     db = Database(config)
@@ -154,7 +170,11 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
             TimersProjection(),
             AuditProjection(),
             ReportsProjection(),
+            AudienceProjection(),
         ],
+    )
+    audit = AuditLog(
+        store, db, runner, clock, load_signing_key(settings.signing_key, db, clock.now())
     )
     registry = RegistryService(store, clock)
     disposals = DisposalService(store, clock, registry)
@@ -172,8 +192,15 @@ def bootstrap(settings: Settings | None = None, clock: Clock | None = None) -> C
         registry=registry,
         disposals=disposals,
         scheduler=scheduler,
-        audit=AuditLog(
-            store, db, runner, clock, load_signing_key(settings.signing_key, db, clock.now())
+        audit=audit,
+        webhooks=EndpointStore(db, settings.webhook_allow_private),
+        dispatcher=Dispatcher(
+            db,
+            audit,
+            clock,
+            SystemClock(),
+            transport or HttpTransport(),
+            allow_private=settings.webhook_allow_private,
         ),
         principals=PrincipalStore(db),
         projections=runner,

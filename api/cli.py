@@ -6,6 +6,7 @@ import json
 import logging
 import signal
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,8 +21,10 @@ app = typer.Typer(
 )
 principals_app = typer.Typer(help="Manage principals (API keys)", no_args_is_help=True)
 projections_app = typer.Typer(help="Read models", no_args_is_help=True)
+audit_app = typer.Typer(help="Verify the audit log (SPEC §8)", no_args_is_help=True)
 app.add_typer(principals_app, name="principals")
 app.add_typer(projections_app, name="projections")
+app.add_typer(audit_app, name="audit")
 log = logging.getLogger("ipledge")
 
 
@@ -75,11 +78,12 @@ def serve(
 
 @app.command()
 def worker() -> None:
-    """Run projections (and timers, webhooks) without serving HTTP."""
+    """Run projections, timers and the webhook dispatcher without serving HTTP."""
     from api.bootstrap import bootstrap
 
     container = bootstrap(_settings())
     signal.signal(signal.SIGTERM, lambda *_: container.worker.stop())
+    container.dispatcher.start()
     try:
         container.worker.run_forever()
     except KeyboardInterrupt:
@@ -122,6 +126,35 @@ def rebuild_projections() -> None:
     finally:
         container.close()
     typer.echo(f"read models rebuilt through log position {position}")
+
+
+@audit_app.command("verify")
+def verify_audit(
+    url: Annotated[str, typer.Option(help="the service's base URL, e.g. http://host:8000")],
+    key: Annotated[str, typer.Option(envvar="IPLEDGE_API_KEY", help="a regulator's API key")],
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(help="a checkpoint saved earlier (the JSON GET /v1/audit/checkpoint gave)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Recompute every leaf and the root from the log and check the signed checkpoints.
+
+    Exits 0 if everything holds, 1 naming the first bad position, 2 if it cannot verify."""
+    from api.audit_verify import CannotVerify, run
+
+    try:
+        report = run(url, key, checkpoint)
+    except CannotVerify as e:
+        if as_json:
+            typer.echo(json.dumps({"ok": False, "error": str(e)}, ensure_ascii=False))
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(report.text())
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command()

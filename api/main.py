@@ -18,12 +18,14 @@ from api.routers import (
     clock,
     compensation,
     disposals,
+    feed,
     health,
     ip_rights,
     listings,
     pledges,
     reports,
     search,
+    webhooks,
 )
 
 log = logging.getLogger("ipledge")
@@ -40,12 +42,13 @@ def create_app(container: Container, *, run_worker: bool | None = None) -> FastA
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if in_process:
-            container.worker.start()
+            container.start_background()
         log.info(
             "ipledge started",
             extra={"database": container.config.dialect, "clock": container.settings.clock},
         )
         yield
+        container.dispatcher.stop()
         container.worker.stop()
 
     app = FastAPI(
@@ -70,6 +73,8 @@ def create_app(container: Container, *, run_worker: bool | None = None) -> FastA
         reports,
         audit,
         search,
+        webhooks,
+        feed,
         clock,
     )
     for module in routers:

@@ -281,3 +281,99 @@ pledge_timeline = Table(
     Column("ended_on", Date),  # released or disposed
     Index("ix_pledge_timeline_bank", "bank"),
 )
+
+# Which pledge each listing disposes of: a sale or buyback event names only its listing.
+# The reports projection's own copy (it never reads the disposals projection's tables).
+report_listings = Table(
+    "report_listings",
+    metadata,
+    Column("listing_id", String(36), primary_key=True),
+    Column("pledge_id", String(36), nullable=False),
+)
+
+# Webhooks and feed (SPEC §10).
+stream_audience = Table(
+    "stream_audience",
+    metadata,
+    Column("stream_id", String(36), primary_key=True),
+    Column("scope", String(20), nullable=False),
+    Column("pledgee", String(64)),
+    Column("fund_id", String(64)),
+    Column("platform", Boolean, nullable=False),
+)
+
+event_audience = Table(
+    "event_audience",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("event_id", String(36), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("scope", String(20), nullable=False),
+    Column("pledgee", String(64)),
+    Column("fund_id", String(64)),
+    Column("platform", Boolean, nullable=False),
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("principal_id", String(36), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("institution_id", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("description", Text),
+    # The signing secrets must be usable, so they are stored, not hashed; rotation keeps the
+    # previous one signing (alongside) until previous_secret_until.
+    Column("secret", String(100), nullable=False),
+    Column("previous_secret", String(100)),
+    Column("previous_secret_until", DateTime(timezone=True)),
+    Column("status", String(12), nullable=False),  # enabled | disabled | deleted
+    Column("disabled_reason", Text),
+    Column("consecutive_failures", Integer, nullable=False),
+    # The outbox of this endpoint is filled up to here, in the same transaction as the
+    # deliveries it adds (its own tracking position); it starts at the log's end at creation.
+    Column("scanned_position", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_webhook_endpoints_principal", "principal_id"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("endpoint_id", String(36), nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("status", String(12), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("leased_until", DateTime(timezone=True)),
+    Column("lease_owner", String(64)),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("replay", Boolean, nullable=False),
+    Index("ix_webhook_deliveries_queue", "endpoint_id", "status", "position"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("delivery_id", BigInteger, nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("webhook_timestamp", BigInteger, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("status_code", Integer),
+    Column("error", Text),
+    Index("ix_webhook_attempts_delivery", "delivery_id"),
+)

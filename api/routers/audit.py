@@ -6,12 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api.bootstrap import Container
 from api.deps import ContainerDep, PrincipalDep, require
 from api.errors import ApiError
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 Regulator = require("regulator")
 Position = Annotated[int, Query(ge=1)]
+
+
+def caught_up_to(container: Container, size: int) -> int:
+    """The tree caught up to ``size``, never waiting for positions not yet written (a proof
+    asked for beyond the log's end is a 422 at once, not a 503 after the catch-up timeout)."""
+    return container.audit.caught_up_size(min(size, container.store.max_position()))
 
 
 @router.get("/log", summary="The global event log in order, each envelope with its leaf hash")
@@ -41,7 +48,7 @@ def public_key(container: ContainerDep) -> dict:
 def inclusion(
     _: PrincipalDep, container: ContainerDep, position: Position, tree_size: Position
 ) -> dict:
-    size = container.audit.caught_up_size(tree_size)
+    size = caught_up_to(container, tree_size)
     if tree_size > size or position > tree_size:
         raise ApiError(
             422,
@@ -57,7 +64,7 @@ def inclusion(
 def consistency(
     _: PrincipalDep, container: ContainerDep, first: Position, second: Position
 ) -> dict:
-    size = container.audit.caught_up_size(second)
+    size = caught_up_to(container, second)
     if first > second or second > size:
         raise ApiError(
             422,

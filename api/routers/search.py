@@ -23,8 +23,13 @@ def search(
     container: ContainerDep,
     kind: Kind,
     number: Annotated[str, Query(min_length=1, max_length=80)],
+    min_position: Annotated[
+        int | None, Query(ge=0, description="wait until read models reach this log position")
+    ] = None,
 ) -> dict:
     limit_by_client(request, container)
+    if min_position:  # SPEC §1, as on the lists (which need a key; the search does not)
+        container.projections.catch_up(until=min_position, timeout=5.0)
     return search_certificate(
         container.db, container.audit.key, container.clock, kind, canonical(kind, number)
     )

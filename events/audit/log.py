@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import Notification
-from sqlalchemy import desc, insert, select, tuple_
+from sqlalchemy import and_, desc, insert, or_, select
 
 from events.audit import merkle
 from events.audit.keys import SigningKey
@@ -55,10 +55,11 @@ class AuditLog:
         if not keys:
             return {}
         n = audit_nodes.c
+        # An OR of primary-key equalities: both stores answer it with index lookups (a
+        # row-value IN list makes SQLite scan the whole table).
+        match = or_(*(and_(n.level == level, n.idx == idx) for level, idx in sorted(keys)))
         with self.db.read() as conn:
-            rows = conn.execute(
-                select(n.level, n.idx, n.hash).where(tuple_(n.level, n.idx).in_(sorted(keys)))
-            )
+            rows = conn.execute(select(n.level, n.idx, n.hash).where(match))
             found = {(level, idx): bytes.fromhex(h) for level, idx, h in rows}
         missing = keys - found.keys()
         if missing:
@@ -91,6 +92,27 @@ class AuditLog:
         hashes = self.leaf_hashes([n.id for n in notifications])
         return [{**self.render(n), "leaf_hash": hashes[n.id]} for n in notifications]
 
+    def envelopes(self, positions: list[int]) -> list[dict[str, Any]]:
+        """The envelopes (with leaf hashes) of the given positions, in order."""
+        if not positions:
+            return []
+        self.caught_up_size(max(positions))
+        wanted = set(positions)
+        first, last = min(positions), max(positions)
+        if last - first + 1 <= 4 * len(positions):  # dense: one range read
+            found = self.store.read_log(after=first - 1, limit=last - first + 1)
+        else:  # sparse (a feed filtered to one bank): one read per position
+            found = [n for p in positions for n in self.store.read_log(after=p - 1, limit=1)]
+        notifications = [n for n in found if n.id in wanted]
+        hashes = self.leaf_hashes(positions)
+        return [{**self.render(n), "leaf_hash": hashes[n.id]} for n in notifications]
+
+    def envelope_at(self, position: int) -> dict[str, Any]:
+        """One event's envelope with its leaf hash (webhook bodies, the feed)."""
+        self.caught_up_size(position)
+        notification = self.store.read_log(after=position - 1, limit=1)[0]
+        return {**self.render(notification), "leaf_hash": self.leaf_hashes([position])[position]}
+
     def render(self, notification: Notification) -> dict[str, Any]:
         try:
             return envelope(notification.id, self.store.decode(notification))
@@ -116,8 +138,9 @@ class AuditLog:
         """A signed checkpoint of the whole log; kept, so later ones can be proven consistent."""
         size = self.caught_up_size()
         latest = self.latest_checkpoint()
-        if latest is not None and latest["tree_size"] == size:
-            return latest
+        current = latest is not None and latest["key_id"] == self.key.key_id
+        if latest is not None and current and latest["tree_size"] == size:
+            return latest  # (after a key change, re-sign: /public-key serves only the new key)
         root_hash = self.root_hash(size)
         timestamp = rfc3339(self.clock.now())
         signature = self.key.sign(checkpoint_message(size, root_hash, timestamp))

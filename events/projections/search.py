@@ -40,16 +40,20 @@ def search_certificate(
         .where(i.kind == kind, i.number == number, v.status != "refused")
         .order_by(v.created_position)
     )
-    with db.read() as conn:  # one snapshot: the rows and the position they reflect agree
-        rows = conn.execute(query).all()
+    with db.read() as conn:
+        # The rows and the position they reflect must agree. SQLite reads one snapshot, but
+        # PostgreSQL (READ COMMITTED) gives each statement its own: so the position is read
+        # first and share-locked, which holds off the projection's next commit (it advances
+        # this row) until the rows are read. (SQLite renders no FOR SHARE.)
         log_size = (
             conn.execute(
-                select(projection_tracking.c.position).where(
-                    projection_tracking.c.name == "pledges"
-                )
+                select(projection_tracking.c.position)
+                .where(projection_tracking.c.name == "pledges")
+                .with_for_update(read=True)
             ).scalar()
             or 0
         )
+        rows = conn.execute(query).all()
     pledges = [
         {
             "registration_number": r.registration_number,

@@ -1,0 +1,138 @@
+"""Webhook endpoints (SPEC §10): signed, ordered, at-least-once deliveries of visible events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import JSONResponse
+from pydantic import Field, HttpUrl
+
+from api.deps import ContainerDep, Limit, PrincipalDep
+from api.errors import ApiError
+from api.principals import Principal
+from api.schemas.common import Strict
+from events.envelope import STREAMS
+from events.jsonable import jsonable
+
+router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhooks"])
+EndpointId = Annotated[str, Path(max_length=36)]
+KNOWN_TYPES = {t for _, types in STREAMS.values() for t in types.values()}
+
+
+class EndpointCreate(Strict):
+    url: HttpUrl
+    event_types: Annotated[list[str], Field(min_length=1, max_length=100)]
+    description: Annotated[str, Field(max_length=500)] | None = None
+
+
+class Replay(Strict):
+    from_position: Annotated[int, Field(ge=1, strict=True)]
+
+
+def not_admin(principal: Principal) -> Principal:
+    if principal.role == "admin":
+        raise ApiError(403, "forbidden", "admins do not subscribe to webhooks")
+    return principal
+
+
+@router.post("", status_code=201, summary="Register an endpoint; its secret is shown only here")
+def create_endpoint(
+    body: EndpointCreate, principal: PrincipalDep, container: ContainerDep
+) -> JSONResponse:
+    owner = not_admin(principal).actor
+    unknown = sorted(set(body.event_types) - KNOWN_TYPES - {"*"})
+    if unknown:
+        raise ApiError(
+            422,
+            "validation_error",
+            f"unknown event types: {', '.join(unknown)}",
+            errors=[{"field": "event_types", "message": f"unknown: {unknown}"}],
+        )
+    endpoint, secret = container.webhooks.create(
+        owner,
+        str(body.url),
+        body.event_types,
+        body.description,
+        container.clock.now(),
+        container.store.max_position(),
+    )
+    container.dispatcher.wake()
+    return JSONResponse(
+        jsonable({**endpoint, "secret": secret}),
+        status_code=201,
+        headers={
+            "Location": f"/v1/webhook-endpoints/{endpoint['id']}",
+            "X-Log-Position": str(container.store.max_position()),
+        },
+    )
+
+
+@router.get("", summary="Your endpoints")
+def list_endpoints(principal: PrincipalDep, container: ContainerDep) -> dict:
+    return {"items": jsonable(container.webhooks.list(principal.actor)), "next_cursor": None}
+
+
+@router.get("/{endpoint_id}", summary="One endpoint")
+def get_endpoint(endpoint_id: EndpointId, principal: PrincipalDep, container: ContainerDep) -> dict:
+    return jsonable(container.webhooks.get(principal.actor, endpoint_id))
+
+
+@router.delete(
+    "/{endpoint_id}", status_code=204, summary="Delete an endpoint (nothing more is sent)"
+)
+def delete_endpoint(
+    endpoint_id: EndpointId, principal: PrincipalDep, container: ContainerDep
+) -> Response:
+    container.webhooks.delete(principal.actor, endpoint_id)
+    return Response(status_code=204)
+
+
+@router.post("/{endpoint_id}/rotate-secret", summary="New secret; the old one also signs for 24 h")
+def rotate_secret(
+    endpoint_id: EndpointId, principal: PrincipalDep, container: ContainerDep
+) -> dict:
+    # The overlap is real time for the receiver (and the dispatcher checks it on its wall
+    # clock), not the service clock, which may be a manual one.
+    endpoint, secret = container.webhooks.rotate(
+        principal.actor, endpoint_id, container.dispatcher.wall.now()
+    )
+    return jsonable({**endpoint, "secret": secret})
+
+
+@router.post("/{endpoint_id}/enable", summary="Re-enable a disabled endpoint; queued events flow")
+def enable(endpoint_id: EndpointId, principal: PrincipalDep, container: ContainerDep) -> dict:
+    endpoint = container.webhooks.enable(principal.actor, endpoint_id)
+    container.dispatcher.wake()
+    return jsonable(endpoint)
+
+
+@router.post("/{endpoint_id}/replay", summary="Send the endpoint's events again from a position")
+def replay(
+    endpoint_id: EndpointId, body: Replay, principal: PrincipalDep, container: ContainerDep
+) -> dict:
+    queued = container.webhooks.replay(
+        principal.actor, endpoint_id, body.from_position, container.clock.now()
+    )
+    container.dispatcher.wake()
+    return {"endpoint_id": endpoint_id, "from_position": body.from_position, "queued": queued}
+
+
+@router.get("/{endpoint_id}/deliveries", summary="Deliveries, newest first, with every attempt")
+def deliveries(
+    endpoint_id: EndpointId,
+    principal: PrincipalDep,
+    container: ContainerDep,
+    limit: Limit = 50,
+    cursor: Annotated[str | None, Query()] = None,
+) -> dict:
+    before = int(cursor) if cursor and cursor.isdigit() else None
+    if cursor and before is None:
+        raise ApiError(
+            422,
+            "validation_error",
+            "cursor is not one this API issued",
+            errors=[{"field": "cursor", "message": "invalid"}],
+        )
+    items, next_before = container.webhooks.deliveries(principal.actor, endpoint_id, limit, before)
+    return {"items": jsonable(items), "next_cursor": str(next_before) if next_before else None}

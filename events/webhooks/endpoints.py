@@ -1,0 +1,199 @@
+"""Webhook endpoints: registration, secrets and rotation, re-enabling, replay, delivery log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import desc, insert, select, update
+
+from events.database import Database
+from events.tables import webhook_attempts, webhook_deliveries, webhook_endpoints
+from events.webhooks import outbox
+from events.webhooks.signing import new_secret
+from events.webhooks.url_guard import check_url
+from registry.actors import Actor
+from registry.errors import InvalidValue, NotFound
+
+ROTATION_OVERLAP = timedelta(hours=24)
+
+
+class EndpointStore:
+    def __init__(self, db: Database, allow_private: bool) -> None:
+        self.db = db
+        self.allow_private = allow_private
+
+    def create(
+        self,
+        owner: Actor,
+        url: str,
+        event_types: list[str],
+        description: str | None,
+        now: datetime,
+        log_end: int,
+    ) -> tuple[dict[str, Any], str]:
+        check_url(url, self.allow_private)
+        if not event_types:
+            raise InvalidValue(
+                'subscribe to at least one event type, or ["*"]', field="event_types"
+            )
+        secret = new_secret()
+        row = {
+            "id": str(uuid.uuid4()),
+            "principal_id": owner.principal_id,
+            "role": owner.role,
+            "institution_id": owner.institution_id,
+            "url": url,
+            "event_types": sorted(set(event_types)),
+            "description": description,
+            "secret": secret,
+            "status": "enabled",
+            "consecutive_failures": 0,
+            "scanned_position": log_end,
+            "created_at": now,
+        }
+        with self.db.write() as conn:
+            conn.execute(insert(webhook_endpoints).values(**row))
+        return self.get(owner, row["id"]), secret
+
+    def list(self, owner: Actor) -> list[dict[str, Any]]:
+        e = webhook_endpoints.c
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(webhook_endpoints)
+                .where(
+                    e.principal_id == owner.principal_id,
+                    e.status != "deleted",
+                )
+                .order_by(e.created_at, e.id)
+            )
+            return [public(r) for r in rows]
+
+    def get(self, owner: Actor, endpoint_id: str) -> dict[str, Any]:
+        return public(self._row(owner, endpoint_id))
+
+    def _row(self, owner: Actor, endpoint_id: str) -> Any:
+        e = webhook_endpoints.c
+        with self.db.read() as conn:
+            row = conn.execute(
+                select(webhook_endpoints).where(
+                    e.id == endpoint_id,
+                    e.principal_id == owner.principal_id,
+                    e.status != "deleted",
+                )
+            ).first()
+        if row is None:
+            raise NotFound(f"webhook endpoint {endpoint_id} not found")
+        return row
+
+    def _update(self, owner: Actor, endpoint_id: str, **values: Any) -> None:
+        self._row(owner, endpoint_id)
+        with self.db.write() as conn:
+            conn.execute(
+                update(webhook_endpoints)
+                .where(webhook_endpoints.c.id == endpoint_id)
+                .values(**values)
+            )
+
+    def _set(self, owner: Actor, endpoint_id: str, **values: Any) -> dict[str, Any]:
+        self._update(owner, endpoint_id, **values)
+        return self.get(owner, endpoint_id)
+
+    def delete(self, owner: Actor, endpoint_id: str) -> None:
+        # Not _set: a deleted endpoint is not found any more, so there is nothing to return.
+        self._update(owner, endpoint_id, status="deleted")
+
+    def enable(self, owner: Actor, endpoint_id: str) -> dict[str, Any]:
+        return self._set(
+            owner, endpoint_id, status="enabled", disabled_reason=None, consecutive_failures=0
+        )
+
+    def rotate(self, owner: Actor, endpoint_id: str, now: datetime) -> tuple[dict[str, Any], str]:
+        """New secret; the old one keeps signing alongside it for 24 h."""
+        row = self._row(owner, endpoint_id)
+        secret = new_secret()
+        body = self._set(
+            owner,
+            endpoint_id,
+            secret=secret,
+            previous_secret=row.secret,
+            previous_secret_until=now + ROTATION_OVERLAP,
+        )
+        return body, secret
+
+    def replay(self, owner: Actor, endpoint_id: str, from_position: int, now: datetime) -> int:
+        """Queues the endpoint's events again from ``from_position`` up to what its outbox
+        has reached (newer ones arrive anyway); they keep their webhook-id."""
+        row = self._row(owner, endpoint_id)
+        with self.db.write() as conn:
+            return outbox.enqueue(
+                conn, row, from_position - 1, row.scanned_position, now, replay=True
+            )
+
+    def deliveries(
+        self, owner: Actor, endpoint_id: str, limit: int, before: int | None
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        self._row(owner, endpoint_id)
+        d, a = webhook_deliveries.c, webhook_attempts.c
+        query = select(webhook_deliveries).where(d.endpoint_id == endpoint_id)
+        if before is not None:
+            query = query.where(d.id < before)
+        with self.db.read() as conn:
+            rows = list(conn.execute(query.order_by(desc(d.id)).limit(limit + 1)))
+            more = len(rows) > limit
+            rows = rows[:limit]
+            attempts: dict[int, list[dict[str, Any]]] = {}
+            if rows:
+                for att in conn.execute(
+                    select(webhook_attempts)
+                    .where(a.delivery_id.in_([r.id for r in rows]))
+                    .order_by(a.attempt)
+                ):
+                    attempts.setdefault(att.delivery_id, []).append(
+                        {
+                            "attempt": att.attempt,
+                            "sent_at": _utc(att.sent_at),
+                            "webhook_timestamp": att.webhook_timestamp,
+                            "duration_ms": att.duration_ms,
+                            "status_code": att.status_code,
+                            "error": att.error,
+                        }
+                    )
+        items = [
+            {
+                "id": r.id,
+                "position": r.position,
+                "event_id": r.event_id,
+                "event_type": r.event_type,
+                "status": r.status,
+                "attempts": r.attempts,
+                "next_attempt_at": _utc(r.next_attempt_at) if r.status == "pending" else None,
+                "delivered_at": _utc(r.delivered_at),
+                "replay": r.replay,
+                "attempt_history": attempts.get(r.id, []),
+            }
+            for r in rows
+        ]
+        return items, rows[-1].id if more else None
+
+
+def public(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "url": row.url,
+        "event_types": row.event_types,
+        "description": row.description,
+        "status": row.status,
+        "disabled_reason": row.disabled_reason,
+        "consecutive_failures": row.consecutive_failures,
+        "created_at": _utc(row.created_at),
+        "rotating_until": _utc(row.previous_secret_until) if row.previous_secret else None,
+    }
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite returns the stored UTC instants without their offset: put it back."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
