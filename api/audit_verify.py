@@ -135,11 +135,11 @@ def verify(client: httpx.Client, saved: dict[str, Any] | None = None) -> Report:
     report = Report(url=str(client.base_url).rstrip("/"), saved=saved)
     # The checkpoint first: the log read afterwards is at least as long.
     public_key = _get(client, "/v1/audit/public-key")
-    checkpoint = _get(client, "/v1/audit/checkpoint")
-    report.checkpoint = checkpoint
-    if shape := _checkpoint_shape(checkpoint):
+    served = _get(client, "/v1/audit/checkpoint")
+    report.checkpoint = served
+    checkpoint = served if not (shape := _checkpoint_shape(served)) else None
+    if shape:
         report.add(f"the service's checkpoint is malformed: {shape}")
-        checkpoint = None
     wanted = {c["tree_size"] for c in (checkpoint, saved) if c is not None}
     roots = _stream_log(client, report, wanted)
 

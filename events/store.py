@@ -35,7 +35,8 @@ class DateAsISO(Transcoding):
 
 
 class EventStore(Application[UUID]):
-    """Named ``IPledge`` so the events table is ``ipledge_events`` on both stores."""
+    """One application for every aggregate. On PostgreSQL its events table is ``ipledge_events``
+    (named after the application); the SQLite recorder always calls it ``stored_events``."""
 
     name = "IPledge"
 

@@ -138,9 +138,9 @@ class AuditLog:
         """A signed checkpoint of the whole log; kept, so later ones can be proven consistent."""
         size = self.caught_up_size()
         latest = self.latest_checkpoint()
-        current = latest is not None and latest["key_id"] == self.key.key_id
-        if latest is not None and current and latest["tree_size"] == size:
-            return latest  # (after a key change, re-sign: /public-key serves only the new key)
+        fresh = (size, self.key.key_id)  # a new signing key re-signs: /public-key has only it
+        if latest is not None and (latest["tree_size"], latest["key_id"]) == fresh:
+            return latest
         root_hash = self.root_hash(size)
         timestamp = rfc3339(self.clock.now())
         signature = self.key.sign(checkpoint_message(size, root_hash, timestamp))
