@@ -49,8 +49,9 @@ def fresh_url(store: str) -> tuple[str, str | None]:
 
 def drop(schema: str | None) -> None:
     if schema:
-        with psycopg.connect(host="127.0.0.1", user="postgres", dbname="test",
-                             autocommit=True) as c:
+        with psycopg.connect(
+            host="127.0.0.1", user="postgres", dbname="test", autocommit=True
+        ) as c:
             c.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
@@ -66,7 +67,7 @@ def fill_tree(container, n: int) -> float:
             rows.append({"level": key[0], "idx": key[1], "hash": h.hex()})
     with container.db.write() as conn:
         for chunk in range(0, len(rows), 20000):
-            conn.execute(insert(audit_nodes), rows[chunk:chunk + 20000])
+            conn.execute(insert(audit_nodes), rows[chunk : chunk + 20000])
         conn.execute(delete(projection_tracking).where(projection_tracking.c.name == "audit"))
         conn.execute(insert(projection_tracking).values(name="audit", position=n))
     return time.perf_counter() - started
@@ -78,8 +79,7 @@ def timed(fn, repeat: int) -> dict[str, float]:
         started = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - started) * 1000)
-    return {"p50_ms": round(statistics.median(samples), 3),
-            "max_ms": round(max(samples), 3)}
+    return {"p50_ms": round(statistics.median(samples), 3), "max_ms": round(max(samples), 3)}
 
 
 def measure(store: str, n: int) -> dict:
@@ -100,10 +100,8 @@ def measure(store: str, n: int) -> dict:
             "events": n,
             "fill_seconds": round(fill_seconds, 2),
             "checkpoint": timed(checkpoint, 20),
-            "inclusion_proof": timed(
-                lambda: audit.inclusion(rng.randint(1, n), n), 50),
-            "consistency_proof": timed(
-                lambda: audit.consistency(rng.randint(1, n - 1), n), 50),
+            "inclusion_proof": timed(lambda: audit.inclusion(rng.randint(1, n), n), 50),
+            "consistency_proof": timed(lambda: audit.consistency(rng.randint(1, n - 1), n), 50),
         }
         container.close()
         return result
@@ -117,8 +115,16 @@ def main() -> None:
     parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(json.dumps({"benchmark": "audit_tree", "store": args.store,
-                      "results": [measure(args.store, n) for n in sizes]}, indent=2))
+    print(
+        json.dumps(
+            {
+                "benchmark": "audit_tree",
+                "store": args.store,
+                "results": [measure(args.store, n) for n in sizes],
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":
