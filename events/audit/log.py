@@ -55,9 +55,18 @@ class AuditLog:
         if not keys:
             return {}
         n = audit_nodes.c
-        # An OR of primary-key equalities: both stores answer it with index lookups (a
-        # row-value IN list makes SQLite scan the whole table).
-        match = or_(*(and_(n.level == level, n.idx == idx) for level, idx in sorted(keys)))
+        # One "level = L AND idx IN (...)" per level: both stores answer it from the primary
+        # key (a row-value IN list makes SQLite scan the table; one OR term per key overflows
+        # its expression depth on a 1000-leaf page).
+        by_level: dict[int, list[int]] = {}
+        for level, idx in keys:
+            by_level.setdefault(level, []).append(idx)
+        match = or_(
+            *(
+                and_(n.level == level, n.idx.in_(sorted(idxs)))
+                for level, idxs in sorted(by_level.items())
+            )
+        )
         with self.db.read() as conn:
             rows = conn.execute(select(n.level, n.idx, n.hash).where(match))
             found = {(level, idx): bytes.fromhex(h) for level, idx, h in rows}

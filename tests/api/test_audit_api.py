@@ -374,3 +374,36 @@ async def test_listing_as_of_shows_it_listed_before_its_withdrawal(client, keys,
     assert then.status_code == 200, then.text
     assert then.json()["status"] == "listed"
     assert now.json()["status"] == "withdrawn"
+
+
+async def test_a_full_page_of_the_log_carries_every_leaf_hash(client, keys, container):
+    from datetime import date
+
+    from registry.actors import Actor
+    from tests.builders import party, patent_number
+
+    fields = {
+        "title": "t",
+        "holders": [party(1)],
+        "filing_date": date(2015, 3, 10),
+        "grant_date": date(2017, 6, 20),
+        "status": "in_force",
+        "annuity_paid_through_year": 12,
+        "valid_until": None,
+        "dispute_hold": False,
+        "invalidation_pending": False,
+    }
+    container.registry.import_ip_rights(
+        [("invention_patent", patent_number(i), fields) for i in range(1200)],
+        Actor("p", "ip_office", "CNIPA"),
+    )
+
+    page = await client.get(
+        "/v1/audit/log", params={"after": 0, "limit": 1000}, headers=auth(keys.regulator)
+    )
+
+    assert page.status_code == 200, page.text
+    items = page.json()["items"]
+    assert [e["position"] for e in items] == list(range(1, 1001))
+    assert all(len(e["leaf_hash"]) == 64 for e in items)
+    assert page.json()["next_after"] == 1000
