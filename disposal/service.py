@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from disposal.compensation import CompensationClaim, claim_id
@@ -21,10 +20,10 @@ from disposal.disposals import LISTING_ROUTES, Disposal
 from disposal.errors import DateOutOfOrder, NotEnrolled
 from disposal.listings import Listing
 from events.clock import Clock
-from events.commands import Written, last_position, run_command
+from events.commands import Written, check_version, last_position, load, run_command
 from events.store import EventStore
 from registry.actors import SYSTEM, Actor
-from registry.errors import InvalidState, NotFound, VersionMismatch
+from registry.errors import InvalidState, NotFound
 from registry.filings import item_key
 from registry.service import RegistryService
 
@@ -39,22 +38,14 @@ class DisposalService:
 
     # ---- loading -------------------------------------------------------------------
 
-    def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
-        found: object = None
-        with suppress(AggregateNotFoundError):
-            found = self.store.repository.get(aggregate_id)
-        if not isinstance(found, cls):
-            raise NotFound(f"{what} {aggregate_id} not found")
-        return found
-
     def disposal(self, disposal_id: UUID) -> Disposal:
-        return self._get(Disposal, disposal_id, "disposal")
+        return load(self.store, Disposal, disposal_id, "disposal")
 
     def listing(self, listing_id: UUID) -> Listing:
-        return self._get(Listing, listing_id, "listing")
+        return load(self.store, Listing, listing_id, "listing")
 
     def claim(self, claim: UUID) -> CompensationClaim:
-        return self._get(CompensationClaim, claim, "compensation claim")
+        return load(self.store, CompensationClaim, claim, "compensation claim")
 
     def find_claim(self, pledge_id: UUID) -> CompensationClaim | None:
         with suppress(NotFound):
@@ -64,14 +55,6 @@ class DisposalService:
     def check_not_future(self, day: date, field: str) -> None:
         if day > self.clock.today():
             raise DateOutOfOrder(f"{field} {day} is in the future (today is {self.clock.today()})")
-
-    @staticmethod
-    def check_version(aggregate: Aggregate, expected: int | None) -> None:
-        if expected is not None and aggregate.version != expected:
-            raise VersionMismatch(
-                f"resource is at version {aggregate.version}, not {expected}",
-                current_version=aggregate.version,
-            )
 
     def _save(self, value: Any, *aggregates: Aggregate) -> Written[Any]:
         return Written(value, last_position(self.store.save(*aggregates)))
@@ -116,7 +99,7 @@ class DisposalService:
 
         def attempt() -> Written[Disposal]:
             disposal = self.disposal(disposal_id)
-            self.check_version(disposal, expected)
+            check_version(disposal, expected)
             disposal.conclude(
                 counterparty, price, concluded_on, licence, actor.as_dict(), self.clock.now()
             )
@@ -137,7 +120,7 @@ class DisposalService:
 
         def attempt() -> Written[Disposal]:
             disposal = self.disposal(disposal_id)
-            self.check_version(disposal, expected)
+            check_version(disposal, expected)
             outcome = self._outcome(disposal)
             pledge = self.registry.pledge(disposal.pledge_id)
             rights = [self.registry.ip_right(*item_key(i)) for i in disposal.items]
@@ -214,7 +197,7 @@ class DisposalService:
 
         def attempt() -> Written[tuple[Listing, str]]:
             listing = self.listing(listing_id)
-            self.check_version(listing, expected)
+            check_version(listing, expected)
             intention = uuid4()
             listing.register_intention(
                 intention, bidder, registered_on, actor.as_dict(), self.clock.now()
@@ -286,7 +269,7 @@ class DisposalService:
     ) -> Written[Listing]:
         def attempt() -> Written[Listing]:
             listing = self.listing(listing_id)
-            self.check_version(listing, expected)
+            check_version(listing, expected)
             change(listing, self.clock.now())
             return self._save(listing, listing)
 
@@ -327,7 +310,7 @@ class DisposalService:
             found = self.claim(claim)
             if found.fund_id != actor.institution_id:
                 raise NotFound(f"compensation claim {claim} not found")
-            self.check_version(found, expected)
+            check_version(found, expected)
             found.advance(paid_on, actor.as_dict(), self.clock.now())
             return self._save(found, found)
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+from uuid import UUID
 
-from eventsourcing.application import Recording
+from eventsourcing.application import AggregateNotFoundError, Recording
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from registry.errors import DomainError
+from events.store import EventStore
+from registry.errors import DomainError, NotFound, VersionMismatch
 
 T = TypeVar("T")
 log = logging.getLogger("ipledge.commands")
@@ -31,6 +35,28 @@ class Written(Generic[T]):
 
     value: T
     position: int
+
+
+A = TypeVar("A", bound=Aggregate)
+
+
+def load(store: EventStore, cls: type[A], aggregate_id: UUID, what: str) -> A:
+    """The aggregate of that type, or NotFound (also when the id belongs to another type)."""
+    found: object = None
+    with suppress(AggregateNotFoundError):
+        found = store.repository.get(aggregate_id)
+    if not isinstance(found, cls):
+        raise NotFound(f"{what} {aggregate_id} not found")
+    return found
+
+
+def check_version(aggregate: Aggregate, expected: int | None) -> None:
+    """If-Match: the command applies only to the version the caller last saw."""
+    if expected is not None and aggregate.version != expected:
+        raise VersionMismatch(
+            f"resource is at version {aggregate.version}, not {expected}",
+            current_version=aggregate.version,
+        )
 
 
 def last_position(recordings: list[Recording]) -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 from eventsourcing.application import AggregateNotFoundError
 
 from events.clock import Clock
-from events.commands import Written, last_position, run_command
+from events.commands import Written, check_version, last_position, load, run_command
 from events.store import EventStore
 from registry import annuities
 from registry.actors import SYSTEM, Actor
@@ -26,7 +25,6 @@ from registry.errors import (
     InvalidValue,
     NotFound,
     TermExceedsProtection,
-    VersionMismatch,
 )
 from registry.examination import examine
 from registry.filings import Filing, check_term, check_valuation, item_key
@@ -68,12 +66,7 @@ class RegistryService:
         return right
 
     def pledge(self, pledge_id: UUID) -> Pledge:
-        pledge: object = None
-        with suppress(AggregateNotFoundError):
-            pledge = self.store.repository.get(pledge_id)
-        if not isinstance(pledge, Pledge):
-            raise NotFound(f"pledge {pledge_id} not found")
-        return pledge
+        return load(self.store, Pledge, pledge_id, "pledge")
 
     def pledge_as_of(self, pledge_id: UUID, instant: datetime) -> Pledge:
         """The pledge as it stood at ``instant``, replayed from its events."""
@@ -88,11 +81,7 @@ class RegistryService:
         pledge = self.pledge(pledge_id)
         if pledge.pledgee != actor.institution_id:
             raise NotFound(f"pledge {pledge_id} not found")  # never reveal others' records
-        if expected_version is not None and pledge.version != expected_version:
-            raise VersionMismatch(
-                f"pledge is at version {pledge.version}, not {expected_version}",
-                current_version=pledge.version,
-            )
+        check_version(pledge, expected_version)
         return pledge
 
     # ---- the register (SPEC §3) ------------------------------------------------------
@@ -291,12 +280,7 @@ class RegistryService:
     # ---- annuity watch (timers, SPEC §4/§7) -----------------------------------------
 
     def _right_by_id(self, right_id: UUID) -> IPRight:
-        found: object = None
-        with suppress(AggregateNotFoundError):
-            found = self.store.repository.get(right_id)
-        if not isinstance(found, IPRight):
-            raise NotFound(f"IP right {right_id} not found")
-        return found
+        return load(self.store, IPRight, right_id, "IP right")
 
     def notify_annuity(
         self, right_id: UUID, year: int, notice: str, due: date
