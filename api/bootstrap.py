@@ -207,6 +207,7 @@ def bootstrap(
         worker=worker,
         search_limits=TokenBuckets(settings.search_rate_per_minute, settings.search_burst),
     )
+    runner.on_progress.append(container.dispatcher.wake)
     if settings.admin_key:
         container.principals.ensure(
             "bootstrap admin", "admin", "ipledge", settings.admin_key, clock.now()

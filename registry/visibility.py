@@ -12,7 +12,7 @@ SEE_EVERYTHING = ("regulator", "ip_office", "admin")
 def can_see_pledge(actor: Actor, pledge: Any) -> bool:
     if actor.role in SEE_EVERYTHING:
         return True
-    if actor.role == "bank":
+    if actor.role in ("bank", "partner"):  # a partner acts for its own institution's records
         return bool(pledge.pledgee == actor.institution_id)
     if actor.role == "compensation_fund":
         compensation = pledge.filing.get("risk_compensation") or {}
@@ -23,7 +23,7 @@ def can_see_pledge(actor: Actor, pledge: Any) -> bool:
 def can_see_disposal(actor: Actor, disposal: Any) -> bool:
     if actor.role in SEE_EVERYTHING or actor.role == "trading_centre":
         return True
-    return actor.role == "bank" and disposal.pledgee == actor.institution_id
+    return actor.role in ("bank", "partner") and disposal.pledgee == actor.institution_id
 
 
 BUYBACK_STATUSES = ("buyback_pending", "bought_back")
@@ -40,4 +40,4 @@ def can_see_claim(actor: Actor, claim: Any) -> bool:
         return True
     if actor.role == "compensation_fund":
         return bool(claim.fund_id == actor.institution_id)
-    return actor.role == "bank" and claim.pledgee == actor.institution_id
+    return actor.role in ("bank", "partner") and claim.pledgee == actor.institution_id

@@ -68,7 +68,7 @@ def list_pledges(
     v = pledges_view.c
     query = select(pledges_view).where(v.created_position > decode_cursor(cursor))
     # The same rules as registry.visibility.can_see_pledge, as SQL.
-    if role == "bank":
+    if role in ("bank", "partner"):
         query = query.where(v.pledgee == institution_id)
     elif role == "compensation_fund":
         query = query.where(v.fund_id == institution_id)
@@ -124,7 +124,7 @@ def list_listings(
 ) -> Page:
     v = listings_view.c
     query = select(listings_view).where(v.created_position > decode_cursor(cursor))
-    if role == "bank":
+    if role in ("bank", "partner"):
         query = query.where(v.pledgee == institution_id)
     elif role == "disposal_platform":
         query = query.where(v.status.in_(("buyback_pending", "bought_back")))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -37,7 +37,8 @@ class ProjectionRunner:
         self.db = db
         self.projections = list(projections)
         self._lock = threading.Lock()
-        self._progress = threading.Condition()
+        # Called after a page was applied (the webhook dispatcher wakes to fill outboxes).
+        self.on_progress: list[Callable[[], None]] = []
 
     # ---- positions -----------------------------------------------------------------
 
@@ -63,8 +64,9 @@ class ProjectionRunner:
                 return 0
             decoded = [(n.id, self.store.decode(n)) for n in notifications]
             applied = sum(self._apply(p, positions[p.name], decoded) for p in self.projections)
-        with self._progress:
-            self._progress.notify_all()
+        if applied:
+            for listener in self.on_progress:
+                listener()
         return applied
 
     def _apply(self, projection: Projection, at: int, decoded: list[tuple[int, Any]]) -> int:

@@ -45,7 +45,7 @@ RETRY_AFTER = [
     timedelta(hours=24),
 ]
 MAX_RETRY_AFTER = timedelta(hours=24)
-LEASE = timedelta(seconds=60)  # longer than the 15 s send timeout
+LEASE = timedelta(seconds=25)  # the 15 s send timeout plus a margin
 DISABLE_AFTER_FAILED_DELIVERIES = 5
 
 
@@ -60,6 +60,7 @@ class Dispatcher:
     parallel: int = 16
     owner: str = field(default_factory=lambda: uuid.uuid4().hex)
     _pool: ThreadPoolExecutor | None = None
+    _thread: threading.Thread | None = None
     _in_flight: dict[str, Future[None]] = field(default_factory=dict)
     _wake: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -256,11 +257,14 @@ class Dispatcher:
         self._pool = ThreadPoolExecutor(
             max_workers=self.parallel, thread_name_prefix="ipledge-webhook"
         )
-        threading.Thread(target=self._loop, name="ipledge-dispatcher", daemon=True).start()
+        self._thread = threading.Thread(target=self._loop, name="ipledge-dispatcher", daemon=True)
+        self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=20)  # its round finishes before the pool goes
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -290,7 +294,9 @@ def _delay(attempt_no: int, reply: Reply, wall_now: datetime) -> timedelta:
     if reply.status in (429, 503) and reply.retry_after:
         asked = _retry_after(reply.retry_after, wall_now)
         if asked is not None:
-            return min(max(asked, timedelta(0)), MAX_RETRY_AFTER)
+            # Honoured, but never sooner than the first scheduled retry: a receiver answering
+            # "Retry-After: 0" must not use up every attempt within a second.
+            return min(max(asked, RETRY_AFTER[0]), MAX_RETRY_AFTER)
     return scheduled
 
 

@@ -282,3 +282,14 @@ async def test_principal_list_pages_with_limit_and_cursor(client, keys, containe
     every = [p.name for p in container.principals.list()]
     assert names == every and len(set(names)) == len(names)
     assert pages == -(-len(every) // 4)
+
+
+async def test_a_partner_sees_the_pledges_of_its_own_institution(client, keys, container):
+    pledge = await registered_pledge(client, keys, 1)
+    _, core_system = container.principals.create(
+        "Bank A core system", "partner", "BANK-A", container.clock.now()
+    )
+
+    response = await client.get(f"/v1/pledges/{pledge['id']}", headers=auth(core_system))
+
+    assert response.status_code == 200
