@@ -222,3 +222,81 @@ async def test_read_models_follow_the_disposal_to_its_end(client, keys):
     assert [p["id"] for p in pledges.json()["items"]] == [ids["pledge"]]
     assert [x["id"] for x in listings.json()["items"]] == [ids["listing"]]
     assert listings.json()["items"][0]["days_remaining"] is None
+
+
+async def defaulted_pledge(client, keys) -> tuple[dict, str]:
+    number = await register_patent(client, keys, 1)
+    pledge = await post(
+        client,
+        keys.bank_a,
+        "/v1/pledges",
+        filing(party(1), [{"kind": "invention_patent", "number": number}]),
+    )
+    await post(
+        client,
+        keys.bank_a,
+        f"/v1/pledges/{pledge['id']}/default",
+        {"declared_on": "2026-01-05", "outstanding_amount": "2000000.00"},
+    )
+    return pledge, number
+
+
+async def test_an_acquisition_is_concluded_then_settled_without_a_listing(client, keys):
+    pledge, number = await defaulted_pledge(client, keys)
+    disposal = await post(
+        client,
+        keys.bank_a,
+        "/v1/disposals",
+        {"pledge_id": pledge["id"], "route": "acquisition", "appraised_value": "2500000.00"},
+    )
+
+    concluded = await post(
+        client,
+        keys.trading_centre,
+        f"/v1/disposals/{disposal['id']}/conclusion",
+        {"counterparty": BUYER, "price": "2600000.00", "concluded_on": "2026-01-05"},
+    )
+    settled = await post(
+        client,
+        keys.trading_centre,
+        f"/v1/disposals/{disposal['id']}/settlement",
+        {"proceeds": "2600000.00", "costs": "100000.00", "settled_on": "2026-01-05"},
+    )
+
+    # net 2,500,000.00 > outstanding 2,000,000.00: 500,000.00 goes back to the pledgor.
+    assert concluded["status"] == "concluded"
+    assert (settled["recovery"], settled["surplus_to_pledgor"]) == ("2000000.00", "500000.00")
+    right = (
+        await client.get(f"/v1/ip-rights/invention_patent/{number}", headers=auth(keys.bank_a))
+    ).json()
+    assert right["holders"] == [BUYER]
+
+
+async def test_a_reverse_licence_must_name_its_licence(client, keys):
+    pledge, _ = await defaulted_pledge(client, keys)
+    disposal = await post(
+        client,
+        keys.bank_a,
+        "/v1/disposals",
+        {"pledge_id": pledge["id"], "route": "reverse_licence", "appraised_value": "2500000.00"},
+    )
+    url = f"/v1/disposals/{disposal['id']}/conclusion"
+    body = {"counterparty": PLATFORM_BUYER, "price": "1800000.00", "concluded_on": "2026-01-05"}
+
+    missing = await client.post(url, json=body, headers=auth(keys.trading_centre))
+    licensed = await post(
+        client,
+        keys.trading_centre,
+        url,
+        {
+            **body,
+            "licence": {
+                "licensee": party(1),
+                "terms": "exclusive licence back to the pledgor, 5 % royalty",
+                "term_years": 5,
+            },
+        },
+    )
+
+    assert_problem(missing, 422, "validation_error")
+    assert licensed["conclusion"]["licence"]["licensee"] == party(1)
