@@ -29,5 +29,20 @@ def written(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def aggregate_written(
+    container: Container,
+    aggregate: Any,
+    body: Any,
+    position: int,
+    collection: str,
+    status: int = 200,
+) -> JSONResponse:
+    """A command's response carrying the resource it changed (or created, at ``collection``)."""
+    location = f"{collection}/{aggregate.id}" if status == 201 else None
+    return written(
+        container, body, position, status=status, version=aggregate.version, location=location
+    )
+
+
 def resource(body: Any, version: int) -> JSONResponse:
     return JSONResponse(body, headers={"ETag": f'"{version}"'})

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ContainerDep, IfMatch, PrincipalDep, require
 from api.presenters_disposal import claim_body
-from api.responses import resource, written
+from api.responses import aggregate_written, resource
 from api.schemas.disposal import Advance
 from registry.errors import NotFound
 from registry.visibility import can_see_claim
@@ -27,13 +27,8 @@ Fund = require("compensation_fund")
 def claim(pledge_id: UUID, principal: Bank, container: ContainerDep) -> JSONResponse:
     result = container.disposals.claim_compensation(pledge_id, principal.actor)
     c = result.value
-    return written(
-        container,
-        claim_body(c),
-        result.position,
-        status=201,
-        version=c.version,
-        location=f"/v1/compensation-claims/{c.id}",
+    return aggregate_written(
+        container, c, claim_body(c), result.position, "/v1/compensation-claims", 201
     )
 
 
@@ -45,7 +40,9 @@ def advance(
 ) -> JSONResponse:
     result = container.disposals.advance_claim(claim_id, body.paid_on, principal.actor, expected)
     c = result.value
-    return written(container, claim_body(c), result.position, version=c.version)
+    return aggregate_written(
+        container, c, claim_body(c), result.position, "/v1/compensation-claims"
+    )
 
 
 @router.get("/v1/compensation-claims/{claim_id}", summary="A compensation claim")

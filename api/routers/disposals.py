@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from api.deps import AsOf, ContainerDep, IfMatch, Limit, PrincipalDep, require
 from api.presenters_disposal import disposal_body
 from api.principals import Principal
-from api.responses import resource, written
+from api.responses import aggregate_written, resource
 from api.schemas.disposal import Conclusion, DisposalCreate, Settlement
 from disposal.disposals import Disposal
 from events.history import as_of as as_of_state
@@ -33,13 +33,8 @@ def visible_disposal(container: ContainerDep, disposal_id: UUID, principal: Prin
 
 def _written(container: ContainerDep, result, status: int = 200) -> JSONResponse:
     d = result.value
-    return written(
-        container,
-        disposal_body(d),
-        result.position,
-        status=status,
-        version=d.version,
-        location=f"/v1/disposals/{d.id}" if status == 201 else None,
+    return aggregate_written(
+        container, d, disposal_body(d), result.position, "/v1/disposals", status
     )
 
 

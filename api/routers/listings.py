@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from api.deps import AsOf, ContainerDep, IfMatch, Limit, MinPosition, PrincipalDep, require
 from api.presenters_disposal import listing_body
 from api.principals import Principal
-from api.responses import resource, written
+from api.responses import aggregate_written, resource, written
 from api.schemas.disposal import Buyback, IntentionCreate, ListingCreate, Sale, Withdrawal
 from disposal.listings import Listing
 from events.history import as_of as as_of_state
@@ -39,14 +39,7 @@ def visible_listing(container: ContainerDep, listing_id: UUID, principal: Princi
 def _written(container: ContainerDep, result, status: int = 200) -> JSONResponse:
     listing = result.value
     body = listing_body(listing, container.clock.today())
-    return written(
-        container,
-        body,
-        result.position,
-        status=status,
-        version=listing.version,
-        location=f"/v1/listings/{listing.id}" if status == 201 else None,
-    )
+    return aggregate_written(container, listing, body, result.position, "/v1/listings", status)
 
 
 @router.post("", status_code=201, summary="List a disposal's collateral for 180 days")

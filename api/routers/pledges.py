@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from api.deps import AsOf, ContainerDep, IfMatch, Limit, MinPosition, PrincipalDep, require
 from api.presenters import pledge_body
 from api.principals import Principal
-from api.responses import resource, written
+from api.responses import aggregate_written, resource, written
 from api.schemas.common import Kind
 from api.schemas.pledges import Amendment, AnnuityPrepayment, Default, PledgeCreate, Release
 from events.history import stream_history
@@ -36,13 +36,8 @@ def visible_pledge(container: ContainerDep, pledge_id: UUID, principal: Principa
 
 def _pledge_written(container: ContainerDep, result, status: int = 200) -> JSONResponse:
     pledge = result.value
-    return written(
-        container,
-        pledge_body(pledge),
-        result.position,
-        status=status,
-        version=pledge.version,
-        location=f"/v1/pledges/{pledge.id}" if status == 201 else None,
+    return aggregate_written(
+        container, pledge, pledge_body(pledge), result.position, "/v1/pledges", status
     )
 
 
