@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import ColumnElement, Select, and_, exists, select
 
 from events.database import Database
 from events.jsonable import jsonable
@@ -42,6 +43,22 @@ def decode_cursor(cursor: str | None) -> int:
         return after
     except (ValueError, KeyError, TypeError, json.JSONDecodeError):
         raise InvalidValue("cursor is not one this API issued", field="cursor") from None
+
+
+def keyset_page(
+    db: Database,
+    query: Select[Any],
+    key: ColumnElement[int],
+    limit: int,
+    summarise: Callable[[dict[str, Any]], dict[str, Any]],
+) -> Page:
+    """One page of ``query`` ordered by ``key`` (already filtered to rows after the cursor);
+    one row more than asked tells whether another page follows."""
+    with db.read() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query.order_by(key).limit(limit + 1))]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page([summarise(r) for r in rows], encode_cursor(rows[-1][key.key]) if more else None)
 
 
 def page_of(items: list[dict[str, Any]], limit: int, cursor: str | None) -> Page:
@@ -84,13 +101,7 @@ def list_pledges(
         conditions += [i.kind == kind] if kind else []
         conditions += [i.number == number] if number else []
         query = query.where(exists().where(and_(*conditions)))
-    query = query.order_by(v.created_position).limit(limit + 1)
-    with db.read() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [_pledge_summary(r) for r in rows]
-    return Page(items, encode_cursor(rows[-1]["created_position"]) if more else None)
+    return keyset_page(db, query, v.created_position, limit, _pledge_summary)
 
 
 def _pledge_summary(row: dict[str, Any]) -> dict[str, Any]:
@@ -138,13 +149,7 @@ def list_listings(
             v.status == "listed",
             v.no_taker_deadline <= today + timedelta(days=deadline_within_days),
         )
-    query = query.order_by(v.created_position).limit(limit + 1)
-    with db.read() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [_listing_summary(r, today) for r in rows]
-    return Page(items, encode_cursor(rows[-1]["created_position"]) if more else None)
+    return keyset_page(db, query, v.created_position, limit, lambda r: _listing_summary(r, today))
 
 
 def _listing_summary(row: dict[str, Any], today: date) -> dict[str, Any]:
