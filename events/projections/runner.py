@@ -151,7 +151,7 @@ class ProjectionRunner:
 
     def _stop(self, projection: Projection, at: int, todo: Page, stalled: Stalled) -> int:
         """Applies what precedes the failing event, then records the failure."""
-        if self.positions()[projection.name] != at:
+        if self._moved_on(projection.name, at):
             return 0  # another runner applied this page first (our rows clashed with its)
         if stalled.index > 0:
             try:
@@ -163,6 +163,12 @@ class ProjectionRunner:
             at = todo[stalled.index - 1][0]
         self._record(projection.name, at, todo[stalled.index], stalled.error)
         return stalled.index
+
+    def _moved_on(self, name: str, at: int) -> bool:
+        try:
+            return self.positions()[name] != at
+        except SQLAlchemyError:  # the database itself is failing: a failure like any other
+            return False
 
     def _record(self, name: str, at: int, failed: tuple[int, Any], error: Exception) -> None:
         position, event = failed
