@@ -37,7 +37,7 @@ from events.webhooks.audience import AudienceProjection
 from events.webhooks.dispatcher import Dispatcher
 from events.webhooks.endpoints import EndpointStore
 from events.webhooks.transport import HttpTransport, Transport
-from events.worker import Worker
+from events.worker import Step, Worker
 from registry.service import RegistryService
 
 log = logging.getLogger("ipledge")
@@ -179,7 +179,7 @@ def bootstrap(
     registry = RegistryService(store, clock)
     disposals = DisposalService(store, clock, registry)
     scheduler = Scheduler(db, runner, clock, timer_handlers(registry, disposals))
-    steps = [runner.run_once]
+    steps: list[Step] = [runner.run_once]
     if not isinstance(clock, ManualClock):  # a manual clock fires timers only when moved
         steps.append(scheduler.run_step)
     worker = Worker(steps, poll_seconds=settings.worker_poll_seconds)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
 from pydantic import AwareDatetime
@@ -66,18 +66,24 @@ def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
 IfMatch = Annotated[int | None, Depends(if_match)]
 
 
-def min_position(
-    _: PrincipalDep,
-    container: ContainerDep,
-    min_position: Annotated[
-        int | None, Query(ge=0, description="wait until read models reach this log position")
-    ] = None,
-) -> None:
-    if min_position:
-        container.projections.catch_up(until=min_position, timeout=5.0)
+def MinPosition(*projections: str) -> Any:
+    """A list's ``?min_position=n`` (SPEC §1): waits until the read models the list reads
+    (by projection name) reach n, or answers 503 projection_lagging: after 5 s, or at once
+    when one of them is stopped at an event it cannot apply. The others are not waited for."""
+
+    def min_position(
+        _: PrincipalDep,
+        container: ContainerDep,
+        min_position: Annotated[
+            int | None, Query(ge=0, description="wait until read models reach this log position")
+        ] = None,
+    ) -> None:
+        if min_position:
+            container.projections.catch_up(until=min_position, timeout=5.0, names=projections)
+
+    return Depends(min_position)
 
 
-MinPosition = Depends(min_position)
 AsOf = Annotated[
     AwareDatetime | None,
     Query(description="RFC 3339 instant: the resource as it stood then (replayed from events)"),

@@ -15,3 +15,19 @@ LOG_POSITION = Gauge("ipledge_log_position", "Last global log position")
 PROJECTION_POSITION = Gauge(
     "ipledge_projection_position", "Log position a projection has reached", ["projection"]
 )
+PROJECTION_FAILING = Gauge(
+    "ipledge_projection_failing",
+    "1 while a projection is stopped at an event it cannot apply (retried with backoff)",
+    ["projection"],
+)
+PROJECTION_FAILURES = Gauge(
+    "ipledge_projection_consecutive_failures",
+    "Failed attempts in a row at the event a projection is stopped at",
+    ["projection"],
+)
+TIMERS_FAILING = Gauge(
+    "ipledge_timers_failing", "Pending timers whose last attempt failed (retried with backoff)"
+)
+WORKER_STEP_FAILING = Gauge(
+    "ipledge_worker_step_failing", "1 while a step of this process's worker loop fails", ["step"]
+)

@@ -47,6 +47,12 @@ projection_tracking = Table(
     metadata,
     Column("name", String(64), primary_key=True),
     Column("position", BigInteger, nullable=False),
+    # A projection stopped at an event it cannot apply (cleared when it gets past it): kept
+    # here so that every process, not only the one that met it, reports it.
+    Column("failed_position", BigInteger),
+    Column("failed_event_type", String(200)),
+    Column("last_error", Text),
+    Column("failures", Integer, nullable=False, server_default="0"),
 )
 
 pledges_view = Table(
@@ -156,6 +162,10 @@ timers = Table(
     Column("due_at", DateTime(timezone=True), nullable=False),
     Column("payload", JSON, nullable=False),
     Column("state", String(12), nullable=False),
+    # The scheduler's, not the projection's: a failing timer is retried with backoff.
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("retry_at", DateTime(timezone=True)),
     Index("ix_timers_state_due", "state", "due_at"),
     Index("ix_timers_subject", "subject_id"),
 )

@@ -1,7 +1,9 @@
 """The background loop: projections now, timers and webhooks as they arrive.
 
 No sleeps per item and no thread per item: one loop drains whatever is due, then waits for a
-nudge (a write in this process) or the poll interval (writes from other processes).
+nudge (a write in this process) or the poll interval (writes from other processes). The steps
+are independent: one that fails (the timers' read model is stopped, the database hiccups) is
+logged once and tried again next round while the others go on.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+
+from events.retry import describe
 
 log = logging.getLogger("ipledge.worker")
 
@@ -22,14 +26,37 @@ class Worker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._failing: dict[str, str] = {}  # step -> its last error, while it fails
 
     def run_until_idle(self) -> int:
+        """Runs every step until none has anything left to do; a step that raises counts
+        as idle for this round, so it stops nobody else (it is tried again next round)."""
         total = 0
         while True:
-            done = sum(step() for step in self.steps)
+            done = sum(self._run(step) for step in self.steps)
             total += done
             if done == 0:
                 return total
+
+    def failing(self) -> dict[str, bool]:
+        """Each step by name: whether its last run in this process failed."""
+        return {step_name(step): step_name(step) in self._failing for step in self.steps}
+
+    def _run(self, step: Step) -> int:
+        name = step_name(step)
+        try:
+            done = step()
+        except Exception as error:  # the boundary that keeps one step's fault its own
+            text = describe(error)
+            if self._failing.get(name) != text:  # logged once, not once per poll
+                log.error("worker step %s failed: %s", name, text, exc_info=error)
+            else:
+                log.debug("worker step %s still failing: %s", name, text)
+            self._failing[name] = text
+            return 0
+        if self._failing.pop(name, None) is not None:
+            log.info("worker step %s recovered", name)
+        return done
 
     def wake(self) -> None:
         self._wake.set()
@@ -57,3 +84,7 @@ class Worker:
             self._wake.wait(self.poll_seconds)
             self._wake.clear()
         log.info("worker stopped")
+
+
+def step_name(step: Step) -> str:
+    return getattr(step, "__qualname__", repr(step))

@@ -25,7 +25,7 @@ def _scan(
 ) -> tuple[list[dict[str, Any]], int]:
     """Visible events after ``after`` and the position the scan covered (the audience read
     model's, so a consumer can skip past events it may not see)."""
-    container.projections.catch_up(timeout=10)
+    container.projections.catch_up(timeout=10, names=("audience",))
     scanned = container.projections.positions().get("audience", 0)
     a = event_audience.c
     with container.db.read() as conn:

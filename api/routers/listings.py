@@ -59,7 +59,7 @@ def create_listing(
 @router.get(
     "",
     summary="Listings the caller may see; ?deadline_within_days for the buyback watch",
-    dependencies=[MinPosition],
+    dependencies=[MinPosition("disposals")],
 )
 def search_listings(
     principal: PrincipalDep,

@@ -47,7 +47,7 @@ def file_pledge(body: PledgeCreate, principal: Bank, container: ContainerDep) ->
     return _pledge_written(container, result, status=201)
 
 
-@router.get("", summary="Pledges the caller may see", dependencies=[MinPosition])
+@router.get("", summary="Pledges the caller may see", dependencies=[MinPosition("pledges")])
 def search_pledges(
     principal: PrincipalDep,
     container: ContainerDep,

@@ -39,7 +39,7 @@ def quarterly(
     container: ContainerDep,
     year: Year,
     quarter: QuarterNumber,
-    _caught_up: Annotated[None, MinPosition] = None,
+    _caught_up: Annotated[None, MinPosition("reports")] = None,
 ) -> Response:
     """Counts and amounts of registrations, releases, defaults, disposals, sales and buybacks
     dated in the quarter, in total, by IP kind and by bank, and per bank its IP-pledge NPL

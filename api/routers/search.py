@@ -29,7 +29,7 @@ def search(
 ) -> dict:
     limit_by_client(request, container)
     if min_position:  # SPEC §1, as on the lists (which need a key; the search does not)
-        container.projections.catch_up(until=min_position, timeout=5.0)
+        container.projections.catch_up(until=min_position, timeout=5.0, names=("pledges",))
     return search_certificate(
         container.db, container.audit.key, container.clock, kind, canonical(kind, number)
     )

@@ -48,7 +48,7 @@ class AuditLog:
             )
 
     def caught_up_size(self, at_least: int | None = None) -> int:
-        self.projections.catch_up(until=at_least, timeout=60)
+        self.projections.catch_up(until=at_least, timeout=60, names=("audit",))
         return self.tree_size()
 
     def lookup(self, keys: set[merkle.Key]) -> dict[merkle.Key, bytes]:

@@ -3,6 +3,11 @@
 Works the same on both stores (SQLite has no LISTEN/NOTIFY, so nothing here subscribes).
 Several runners, in one process or many, can work on one database: the tracking row is
 advanced with a compare-and-set, so a page processed twice is rolled back, never applied twice.
+
+A projection that cannot apply an event (a bug, a value the database refuses, a lost
+connection) stops at that event and holds nobody else back: the events before it are
+applied, the event itself is never skipped (events are the record), the failure is kept in
+its tracking row and logged once, and it is retried with backoff until it applies.
 """
 
 from __future__ import annotations
@@ -10,43 +15,67 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
 
 from events.database import Database
 from events.envelope import event_type
 from events.projections.base import Projection
+from events.projections.tracking import (
+    LostRace,
+    Progress,
+    advance,
+    read_progress,
+    record_failure,
+)
+from events.retry import Backoff, describe
 from events.store import EventStore
 from events.tables import projection_tracking
 
 log = logging.getLogger("ipledge.projections")
 
 PAGE = 500
+Page = list[tuple[int, Any]]  # (position, decoded event or _Undecodable)
+
+__all__ = ["PAGE", "ProjectionLagging", "ProjectionRunner", "ProjectionStalled", "Progress"]
 
 
 class ProjectionLagging(Exception):
     pass
 
 
+class ProjectionStalled(ProjectionLagging):
+    """A projection the caller needs is stopped at an event it cannot apply: waiting is futile."""
+
+
 class ProjectionRunner:
-    def __init__(self, store: EventStore, db: Database, projections: Sequence[Projection]) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        db: Database,
+        projections: Sequence[Projection],
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
         self.db = db
         self.projections = list(projections)
+        self.backoff = Backoff(monotonic)  # when this process next retries a failing one
         self._lock = threading.Lock()
         # Called after a page was applied (the webhook dispatcher wakes to fill outboxes).
         self.on_progress: list[Callable[[], None]] = []
 
     # ---- positions -----------------------------------------------------------------
 
+    def progress(self) -> dict[str, Progress]:
+        """Each projection's position and failure, as every process sees them."""
+        return read_progress(self.db, [p.name for p in self.projections])
+
     def positions(self) -> dict[str, int]:
-        with self.db.read() as conn:
-            rows = conn.execute(select(projection_tracking.c.name, projection_tracking.c.position))
-            known = {name: position for name, position in rows}
-        return {p.name: known.get(p.name, 0) for p in self.projections}
+        return {name: p.position for name, p in self.progress().items()}
 
     def position(self) -> int:
         """The position every projection has reached."""
@@ -54,63 +83,142 @@ class ProjectionRunner:
 
     # ---- processing ----------------------------------------------------------------
 
-    def run_once(self) -> int:
-        """Processes at most one page per projection; returns events applied."""
+    def run_once(self, names: Iterable[str] | None = None) -> int:
+        """Feeds one page to each projection (default: all) not waiting for a retry; returns
+        the events applied."""
         with self._lock:
+            due = [p for p in self._chosen(names) if self.backoff.due(p.name)]
             positions = self.positions()
-            start = min(positions.values(), default=0)
-            notifications = self.store.read_log(after=start, limit=PAGE)
-            if not notifications:
-                return 0
-            decoded = [(n.id, self.store.decode(n)) for n in notifications]
-            applied = sum(self._apply(p, positions[p.name], decoded) for p in self.projections)
+            start = min((positions[p.name] for p in due), default=None)
+            page = [] if start is None else self._read(start)
+            applied = sum(self._feed(p, positions[p.name], page) for p in due if page)
         if applied:
             for listener in self.on_progress:
                 listener()
         return applied
 
-    def _apply(self, projection: Projection, at: int, decoded: list[tuple[int, Any]]) -> int:
-        todo = [(pos, ev) for pos, ev in decoded if pos > at]
+    def _chosen(self, names: Iterable[str] | None) -> list[Projection]:
+        if names is None:
+            return self.projections
+        wanted = set(names)
+        if unknown := wanted - {p.name for p in self.projections}:
+            raise ValueError(f"no such projection: {sorted(unknown)}")
+        return [p for p in self.projections if p.name in wanted]
+
+    def _read(self, after: int) -> Page:
+        page: Page = []
+        for notification in self.store.read_log(after=after, limit=PAGE):
+            try:
+                page.append((notification.id, self.store.decode(notification)))
+            except Exception as error:  # every projection stops at it; the runner goes on
+                page.append((notification.id, _Undecodable(notification.topic, error)))
+        return page
+
+    def _feed(self, projection: Projection, at: int, page: Page) -> int:
+        todo = [(pos, ev) for pos, ev in page if pos > at]
         if not todo:
             return 0
         try:
-            with self.db.write() as conn:
-                for position, event in todo:
-                    projection.process(conn, event, event_type(event), position)
-                self._advance(conn, projection.name, at, todo[-1][0])
-        except (_LostRace, IntegrityError):
+            self._apply(projection, at, todo)
+        except LostRace:
             log.info("another runner advanced %s first", projection.name)
             return 0
+        except Stalled as stalled:
+            return self._stop(projection, at, todo, stalled)
+        if self.backoff.clear(projection.name):
+            log.info(
+                "projection %s resumed", projection.name, extra={"projection": projection.name}
+            )
         return len(todo)
 
-    def _advance(self, conn: Any, name: str, old: int, new: int) -> None:
-        if (
-            old == 0
-            and not conn.execute(
-                select(projection_tracking.c.name).where(projection_tracking.c.name == name)
-            ).first()
-        ):
-            conn.execute(insert(projection_tracking).values(name=name, position=new))
-            return
-        result = conn.execute(
-            update(projection_tracking)
-            .where(projection_tracking.c.name == name, projection_tracking.c.position == old)
-            .values(position=new)
-        )
-        if result.rowcount != 1:
-            raise _LostRace
+    def _apply(self, projection: Projection, at: int, todo: Page) -> None:
+        """Applies ``todo`` and advances the position in one transaction, or raises Stalled
+        naming the event that failed (the first, when the transaction itself failed)."""
+        applied = 0
+        try:
+            with self.db.write() as conn:
+                for position, event in todo:
+                    if isinstance(event, _Undecodable):
+                        raise event.error
+                    projection.process(conn, event, event_type(event), position)
+                    applied += 1
+                applied = 0  # from here on a failure is the transaction's, not one event's
+                advance(conn, projection.name, at, todo[-1][0])
+        except LostRace:
+            raise
+        except Exception as error:  # the boundary that keeps one projection's fault its own
+            raise Stalled(applied, error) from error
 
-    def catch_up(self, until: int | None = None, timeout: float = 5.0) -> int:
-        """Applies pages until every projection reached ``until`` (default: the log's end)."""
+    def _stop(self, projection: Projection, at: int, todo: Page, stalled: Stalled) -> int:
+        """Applies what precedes the failing event, then records the failure."""
+        if self._moved_on(projection.name, at):
+            return 0  # another runner applied this page first (our rows clashed with its)
+        if stalled.index > 0:
+            try:
+                self._apply(projection, at, todo[: stalled.index])
+            except LostRace:
+                return 0
+            except Stalled as earlier:
+                return self._stop(projection, at, todo[: stalled.index], earlier)
+            at = todo[stalled.index - 1][0]
+        self._record(projection.name, at, todo[stalled.index], stalled.error)
+        return stalled.index
+
+    def _moved_on(self, name: str, at: int) -> bool:
+        try:
+            return self.positions()[name] != at
+        except SQLAlchemyError:  # the database itself is failing: a failure like any other
+            return False
+
+    def _record(self, name: str, at: int, failed: tuple[int, Any], error: Exception) -> None:
+        position, event = failed
+        kind = event.topic if isinstance(event, _Undecodable) else event_type(event)
+        text = describe(error)
+        try:
+            with self.db.write() as conn:
+                failures = record_failure(conn, name, at, position, kind, text)
+        except SQLAlchemyError:  # the database itself is failing: retried all the same
+            failures = 0
+        wait = self.backoff.failed(name)
+        fields = {"projection": name, "position": position, "event_type": kind, "error": text}
+        if (failures or self.backoff.failures(name)) == 1:  # once per stop, not per retry
+            message = "projection %s stopped at position %d (%s): %s"
+            log.error(message, name, position, kind, text, extra=fields, exc_info=error)
+        else:
+            message = "projection %s still cannot apply position %d; retry in %.0f s"
+            log.warning(message, name, position, wait, extra={**fields, "failures": failures})
+
+    # ---- waiting -------------------------------------------------------------------
+
+    def catch_up(
+        self, until: int | None = None, timeout: float = 5.0, names: Iterable[str] | None = None
+    ) -> int:
+        """Applies pages until the named projections (default: all) reached ``until``
+        (default: the log's end). Raises ProjectionStalled at once when one of them is
+        stopped before ``until`` (after one try, if a retry is due), ProjectionLagging
+        after ``timeout``."""
+        chosen = [p.name for p in self._chosen(names)]
         target = self.store.max_position() if until is None else until
         deadline = time.monotonic() + timeout
-        while (reached := self.position()) < target:
+        while True:
+            progress = self.progress()
+            wanted = [progress[name] for name in chosen]
+            reached = min((p.position for p in wanted), default=target)
+            if reached >= target:
+                return reached
+            if stopped := [p for p in wanted if self._stopped_before(p, target)]:
+                raise ProjectionStalled(_stalled_detail(stopped))
             if time.monotonic() > deadline:
                 raise ProjectionLagging(f"read models at {reached}, asked for {target}")
-            if self.run_once() == 0 and self.store.max_position() < target:
+            if self.run_once(chosen) == 0 and self.store.max_position() < target:
                 # Asked for a position not yet written (or not yet visible): wait a little.
                 time.sleep(0.01)
-        return reached
+
+    def _stopped_before(self, progress: Progress, target: int) -> bool:
+        # A retry due here (or a failure met only by another process) is tried by run_once.
+        return (
+            progress.failing and progress.position < target and not self.backoff.due(progress.name)
+        )
 
     def rebuild(self) -> int:
         """Drops every row the projections own and replays the whole log."""
@@ -121,8 +229,28 @@ class ProjectionRunner:
                 conn.execute(
                     delete(projection_tracking).where(projection_tracking.c.name == projection.name)
                 )
+            self.backoff.reset()
         return self.catch_up(timeout=3600)
 
 
-class _LostRace(Exception):
-    pass
+def _stalled_detail(stopped: list[Progress]) -> str:
+    return "; ".join(
+        f"the {p.name} read model is stopped at position {p.position}: it cannot apply event "
+        f"{p.failed_position} ({p.failed_event_type}) and is retried automatically"
+        for p in stopped
+    )
+
+
+class Stalled(Exception):
+    """The ``index``-th event of a page could not be applied."""
+
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(index, error)
+        self.index = index
+        self.error = error
+
+
+@dataclass(frozen=True)
+class _Undecodable:
+    topic: str
+    error: Exception

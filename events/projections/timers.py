@@ -20,6 +20,7 @@ from registry import annuities
 from registry.numbers import PATENT_KINDS
 
 DUE_SOON_DAYS = 30
+NO_FAILURES = {"attempts": 0, "last_error": None, "retry_at": None}  # the scheduler's columns
 WATCH_EVENTS = {
     "ip_right.registered",
     "ip_right.updated",
@@ -146,7 +147,7 @@ def _watched(row: Any) -> bool:
 def _put(
     conn: Connection, key: str, kind: str, subject: str, due_at: Any, payload: dict[str, Any]
 ) -> None:
-    """Arms a timer; a fired one stays fired, a cancelled one is re-armed."""
+    """Arms a timer; a fired one stays fired, a cancelled or refused one is re-armed afresh."""
     existing = conn.execute(select(timers.c.state).where(timers.c.key == key)).scalar()
     if existing is None:
         conn.execute(
@@ -159,11 +160,11 @@ def _put(
                 state="pending",
             )
         )
-    elif existing == "cancelled":
+    elif existing in ("cancelled", "refused"):
         conn.execute(
             update(timers)
             .where(timers.c.key == key)
-            .values(state="pending", due_at=due_at, payload=payload)
+            .values(state="pending", due_at=due_at, payload=payload, **NO_FAILURES)
         )
 
 

@@ -235,7 +235,7 @@ class Dispatcher:
 
     def run_once(self) -> int:
         """Catches up, fills outboxes and sends every due head, waiting for the sends."""
-        self.audit.projections.catch_up(timeout=60)
+        self.audit.projections.catch_up(timeout=60, names=("audience",))
         self.fill()
         heads = [h for h in self.due_heads() if self.claim(h)]
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
