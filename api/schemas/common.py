@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
 )
 
+from events.projections.queries import MAX_POSITION
 from registry.business_dates import EARLIEST, LATEST
 from registry.errors import InvalidValue
 from registry.numbers import ALL_KINDS, canonical_number, validate_credit_code
@@ -48,7 +49,6 @@ assert set(Kind.__args__) == set(ALL_KINDS)  # type: ignore[attr-defined]
 # C0 controls but tab, LF and CR; DEL; surrogates; the non-characters U+FFFE and U+FFFF.
 _NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _NOT_IN_LINE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-MAX_POSITION = 2**63 - 1  # a log position fits a signed 64-bit column on either store
 
 
 def _refusing(pattern: re.Pattern[str], what: str) -> AfterValidator:

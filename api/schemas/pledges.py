@@ -18,13 +18,14 @@ from api.schemas.common import (
     Reference,
     Strict,
     Text,
+    line,
 )
 from registry.filings import Filing
 
 
 class Consent(Strict):
     credit_code: CreditCode
-    reference: Text
+    reference: line(500)
 
 
 class Loan(Strict):
