@@ -6,13 +6,14 @@ import re
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
-from pydantic import AwareDatetime
 
 from api.bootstrap import Container
 from api.errors import ApiError
 from api.principals import Principal
+from api.schemas.common import Cursor, Instant, Position
 
 BEARER = re.compile(r"^Bearer\s+(\S+)\s*$", re.IGNORECASE)
+VERSION_ETAG = re.compile(r'^(?:W/)?"?([0-9]{1,18})"?$')
 
 
 def get_container(request: Request) -> Container:
@@ -57,10 +58,10 @@ def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
     """Parses If-Match: "3" (or W/"3"); '*' means any version."""
     if if_match is None or if_match.strip() == "*":
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise ApiError(412, "version_mismatch", f"If-Match must be a version ETag, not {if_match}")
-    return int(value)
+    match = VERSION_ETAG.match(if_match.strip())
+    if match is None:  # ASCII digits only: "²" is a digit to str.isdigit, not to int()
+        raise ApiError(412, "version_mismatch", 'If-Match must be a version ETag such as "3"')
+    return int(match.group(1))
 
 
 IfMatch = Annotated[int | None, Depends(if_match)]
@@ -75,7 +76,7 @@ def MinPosition(*projections: str) -> Any:
         _: PrincipalDep,
         container: ContainerDep,
         min_position: Annotated[
-            int | None, Query(ge=0, description="wait until read models reach this log position")
+            Position | None, Query(description="wait until read models reach this log position")
         ] = None,
     ) -> None:
         if min_position:
@@ -85,7 +86,8 @@ def MinPosition(*projections: str) -> Any:
 
 
 AsOf = Annotated[
-    AwareDatetime | None,
+    Instant | None,
     Query(description="RFC 3339 instant: the resource as it stood then (replayed from events)"),
 ]
 Limit = Annotated[int, Query(ge=1, le=500)]
+CursorParam = Annotated[Cursor | None, Query(description="next_cursor of the previous page")]

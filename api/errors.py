@@ -95,7 +95,9 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             return problem(400, "malformed_json", "the request body is not valid JSON")
-        items = [{"field": field_path(tuple(e["loc"])), "message": _message(e)} for e in errors]
+        items = [
+            {"field": field_path(tuple(e["loc"])), "message": error_message(e)} for e in errors
+        ]
         detail = "; ".join(f"{i['field'] or 'body'}: {i['message']}" for i in items[:5])
         return problem(422, "validation_error", detail, errors=items)
 
@@ -136,6 +138,9 @@ async def _unauthenticated(request: Request) -> Any:
     )
 
 
-def _message(error: dict[str, Any]) -> str:
+def error_message(error: dict[str, Any]) -> str:
+    """A pydantic error's message for a problem's ``errors[].message``."""
+    if error.get("type") == "string_unicode":  # JSON "\ud800": no store can keep it
+        return "text must be valid Unicode (no unpaired surrogate code points)"
     message = str(error.get("msg", "invalid"))
     return message.removeprefix("Value error, ")

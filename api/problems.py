@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -27,6 +28,18 @@ TITLES = {
 MEMBERS = ("type", "title", "status", "detail", "code")
 
 
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_JSON
+
+    def render(self, content: Any) -> bytes:
+        # A detail may echo input, and JSON input may carry a lone surrogate ("\ud800"),
+        # which UTF-8 cannot encode: then the body escapes it (\uXXXX) instead of failing.
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode("ascii")
+
+
 def problem(
     status: int, code: str, detail: str, /, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
@@ -42,4 +55,4 @@ def problem(
     body.update(
         {f"current_{k}" if k in MEMBERS else k: v for k, v in extra.items() if v is not None}
     )
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return ProblemResponse(body, status_code=status, headers=headers)

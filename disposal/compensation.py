@@ -10,7 +10,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from disposal.errors import DateOutOfOrder
+from registry.business_dates import check_command_date
 from registry.errors import InvalidState
 
 CLAIM_NAMESPACE = uuid5(NAMESPACE_URL, "https://ipledge.cn/compensation-claims")
@@ -110,8 +110,7 @@ class CompensationClaim(Aggregate):
                 f"claim is {self.status}; only a claimed claim is advanced",
                 claim_status=self.status,
             )
-        if paid_on < self.claimed_on:
-            raise DateOutOfOrder(f"paid_on {paid_on} is before the claim ({self.claimed_on})")
+        check_command_date(paid_on, timestamp, "paid_on", self.claimed_on, "the claim")
         self._advanced(self.advance_due, paid_on, actor, timestamp)
 
     @event("Advanced")

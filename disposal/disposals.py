@@ -14,7 +14,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from disposal.errors import DateOutOfOrder, RouteMismatch
+from disposal.errors import RouteMismatch
+from registry.business_dates import check_command_date
 from registry.errors import InvalidState, InvalidValue
 
 LISTING_ROUTES = ("exchange_listing", "auction")
@@ -124,8 +125,7 @@ class Disposal(Aggregate):
             )
         if previous_status not in (None, "withdrawn"):
             raise InvalidState("the disposal already has an open listing; withdraw it first")
-        if listed_on < self.opened_on:
-            raise DateOutOfOrder(f"listed_on {listed_on} is before the disposal opened")
+        check_command_date(listed_on, timestamp, "listed_on", self.opened_on, "the disposal opened")
         self._listed(str(listing_id), listed_on, actor, timestamp)
 
     @event("Listed")
@@ -148,8 +148,9 @@ class Disposal(Aggregate):
         self.check_route(*DIRECT_ROUTES)
         if self.route == "reverse_licence" and licence is None:
             raise InvalidValue("a reverse licence names its licensee and terms", field="licence")
-        if concluded_on < self.opened_on:
-            raise DateOutOfOrder(f"concluded_on {concluded_on} is before the disposal opened")
+        check_command_date(
+            concluded_on, timestamp, "concluded_on", self.opened_on, "the disposal opened"
+        )
         self._concluded(counterparty, price, concluded_on, licence, actor, timestamp)
 
     @event("Concluded")
@@ -171,6 +172,14 @@ class Disposal(Aggregate):
             "via": self.route,
         }
 
+    @property
+    def direct_outcome(self) -> dict[str, Any] | None:
+        """Who acquired the collateral, for how much and when, once concluded."""
+        c = self.conclusion
+        if c is None:
+            return None
+        return {"buyer": c["buyer"], "price": c["price"], "via": c["via"], "on": c["concluded_on"]}
+
     def settle(
         self,
         outcome: dict[str, Any],
@@ -180,12 +189,12 @@ class Disposal(Aggregate):
         actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
-        """``outcome``: the buyer and price of the sale, buyback or conclusion."""
+        """``outcome``: the buyer, price and date (``on``) of the sale, buyback or conclusion."""
         self.check_status("concluded" if self.route in DIRECT_ROUTES else "open")
         if costs > proceeds:
             raise InvalidValue("costs exceed proceeds", field="costs")
-        if settled_on < self.opened_on:
-            raise DateOutOfOrder(f"settled_on {settled_on} is before the disposal opened")
+        follows = f"the {outcome['via'].replace('_', ' ')}"
+        check_command_date(settled_on, timestamp, "settled_on", outcome["on"], follows)
         recovery, surplus = settlement_figures(self.outstanding_amount, proceeds, costs)
         self._settled(
             outcome["buyer"],

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from registry.business_dates import DateInFuture, DateOutOfOrder
 from registry.errors import RuleViolation
+
+__all__ = [
+    "ApprovalRequired",
+    "BuyerWithoutIntention",
+    "DateInFuture",
+    "DateOutOfOrder",
+    "DeadlinePassed",
+    "NotEnrolled",
+    "PriceBelowAsking",
+    "RouteMismatch",
+]
 
 
 class ApprovalRequired(RuleViolation):
@@ -19,10 +31,6 @@ class BuyerWithoutIntention(RuleViolation):
 
 class DeadlinePassed(RuleViolation):
     code = "deadline_passed"
-
-
-class DateOutOfOrder(RuleViolation):
-    code = "date_out_of_order"
 
 
 class RouteMismatch(RuleViolation):

@@ -17,10 +17,10 @@ from eventsourcing.domain import Aggregate, event
 from disposal.errors import (
     ApprovalRequired,
     BuyerWithoutIntention,
-    DateOutOfOrder,
     DeadlinePassed,
     PriceBelowAsking,
 )
+from registry.business_dates import check_command_date
 from registry.errors import InvalidState
 
 NO_TAKER_DAYS = 180
@@ -87,6 +87,7 @@ class Listing(Aggregate):
         actor: dict[str, str],
         timestamp: datetime,
     ) -> Listing:
+        check_command_date(listed_on, timestamp, "listed_on")
         check_asking_price(asking_price, appraised_value, approval_reference)
         # The deadline is fixed here, once, and carried in the event.
         deadline = listed_on + timedelta(days=NO_TAKER_DAYS)
@@ -112,10 +113,6 @@ class Listing(Aggregate):
                 listing_status=self.status,
             )
 
-    def check_on_or_after(self, day: date, earliest: date, what: str) -> None:
-        if day < earliest:
-            raise DateOutOfOrder(f"{what} {day} is before {earliest}")
-
     @property
     def bidder_codes(self) -> set[str]:
         return {i["bidder"]["credit_code"] for i in self.intentions}
@@ -131,7 +128,7 @@ class Listing(Aggregate):
         timestamp: datetime,
     ) -> None:
         self.check_status("listed", "taken", "bidding")
-        self.check_on_or_after(registered_on, self.listed_on, "registered_on")
+        check_command_date(registered_on, timestamp, "registered_on", self.listed_on, "the listing")
         if not self.intentions and registered_on > self.no_taker_deadline:
             raise DeadlinePassed(
                 f"the no-taker deadline {self.no_taker_deadline} passed before {registered_on}"
@@ -173,7 +170,7 @@ class Listing(Aggregate):
             for i in self.intentions
             if i["bidder"]["credit_code"] == buyer["credit_code"]
         )
-        self.check_on_or_after(sold_on, held, "sold_on")
+        check_command_date(sold_on, timestamp, "sold_on", held, "the buyer's intention")
         self._sold(buyer, price, sold_on, actor, timestamp)
 
     @event("Sold")
@@ -215,7 +212,9 @@ class Listing(Aggregate):
         timestamp: datetime,
     ) -> None:
         self.check_status("buyback_pending")
-        self.check_on_or_after(bought_on, self.no_taker_deadline, "bought_on")
+        check_command_date(
+            bought_on, timestamp, "bought_on", self.no_taker_deadline, "the no-taker deadline"
+        )
         self._buyback_completed(buyer, price, bought_on, actor, timestamp)
 
     @event("BuybackCompleted")
@@ -241,13 +240,9 @@ class Listing(Aggregate):
 
     @property
     def outcome(self) -> dict[str, Any] | None:
-        """Who acquired the collateral and for how much, once sold or bought back."""
-        if self.sale:
-            return {"buyer": self.sale["buyer"], "price": self.sale["price"], "via": "sale"}
-        if self.buyback:
-            return {
-                "buyer": self.buyback["buyer"],
-                "price": self.buyback["price"],
-                "via": "buyback",
-            }
+        """Who acquired the collateral, for how much and when, once sold or bought back."""
+        deals = (("sale", self.sale, "sold_on"), ("buyback", self.buyback, "bought_on"))
+        for via, deal, on in deals:
+            if deal:
+                return {"buyer": deal["buyer"], "price": deal["price"], "via": via, "on": deal[on]}
         return None

@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate
 
 from disposal.compensation import CompensationClaim, claim_id
 from disposal.disposals import LISTING_ROUTES, Disposal
-from disposal.errors import DateOutOfOrder, NotEnrolled
+from disposal.errors import NotEnrolled
 from disposal.listings import Listing
 from events.clock import Clock
 from events.commands import Written, check_version, last_position, load, run_command
@@ -51,10 +51,6 @@ class DisposalService:
         with suppress(NotFound):
             return self.claim(claim_id(pledge_id))
         return None
-
-    def check_not_future(self, day: date, field: str) -> None:
-        if day > self.clock.today():
-            raise DateOutOfOrder(f"{field} {day} is in the future (today is {self.clock.today()})")
 
     def _save(self, value: Any, *aggregates: Aggregate) -> Written[Any]:
         return Written(value, last_position(self.store.save(*aggregates)))
@@ -95,8 +91,6 @@ class DisposalService:
         actor: Actor,
         expected: int | None = None,
     ) -> Written[Disposal]:
-        self.check_not_future(concluded_on, "concluded_on")
-
         def attempt() -> Written[Disposal]:
             disposal = self.disposal(disposal_id)
             check_version(disposal, expected)
@@ -116,8 +110,6 @@ class DisposalService:
         actor: Actor,
         expected: int | None = None,
     ) -> Written[Disposal]:
-        self.check_not_future(settled_on, "settled_on")
-
         def attempt() -> Written[Disposal]:
             disposal = self.disposal(disposal_id)
             check_version(disposal, expected)
@@ -144,7 +136,7 @@ class DisposalService:
             listing_id = disposal.current_listing_id
             outcome = self.listing(UUID(listing_id)).outcome if listing_id else None
         else:
-            outcome = disposal.conclusion
+            outcome = disposal.direct_outcome
         if outcome is None:
             raise InvalidState(
                 "nothing to settle yet: no sale, buyback or conclusion recorded",
@@ -162,8 +154,6 @@ class DisposalService:
         approval_reference: str | None,
         actor: Actor,
     ) -> Written[Listing]:
-        self.check_not_future(listed_on, "listed_on")
-
         def attempt() -> Written[Listing]:
             disposal = self.disposal(disposal_id)
             current = disposal.current_listing_id
@@ -193,8 +183,6 @@ class DisposalService:
         actor: Actor,
         expected: int | None = None,
     ) -> Written[tuple[Listing, str]]:
-        self.check_not_future(registered_on, "registered_on")
-
         def attempt() -> Written[tuple[Listing, str]]:
             listing = self.listing(listing_id)
             check_version(listing, expected)
@@ -215,7 +203,6 @@ class DisposalService:
         actor: Actor,
         expected: int | None = None,
     ) -> Written[Listing]:
-        self.check_not_future(sold_on, "sold_on")
         return self._on_listing(
             listing_id,
             "sell",
@@ -232,7 +219,6 @@ class DisposalService:
         actor: Actor,
         expected: int | None = None,
     ) -> Written[Listing]:
-        self.check_not_future(bought_on, "bought_on")
         return self._on_listing(
             listing_id,
             "buy_back",
@@ -304,8 +290,6 @@ class DisposalService:
     def advance_claim(
         self, claim: UUID, paid_on: date, actor: Actor, expected: int | None = None
     ) -> Written[CompensationClaim]:
-        self.check_not_future(paid_on, "paid_on")
-
         def attempt() -> Written[CompensationClaim]:
             found = self.claim(claim)
             if found.fund_id != actor.institution_id:

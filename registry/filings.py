@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from registry.business_dates import check_in_range
 from registry.errors import AppraisalRequired, InvalidValue
 
 MAX_ITEMS = 50
@@ -58,9 +59,12 @@ def check_items(items: list[dict[str, str]]) -> None:
         seen.add(item_key(item))
 
 
-def check_term(start: date, maturity: date) -> None:
+def check_term(start: date, maturity: date, field: str = "loan.maturity_date") -> None:
+    """A loan's dates lie in the registry's date range, maturity after start."""
+    check_in_range(start, "loan.start_date")
+    check_in_range(maturity, field)
     if maturity <= start:
-        raise InvalidValue("maturity_date must be after start_date", field="loan.maturity_date")
+        raise InvalidValue("maturity_date must be after start_date", field=field)
 
 
 def check_valuation(secured_amount: Decimal, method: str) -> None:

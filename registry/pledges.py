@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from registry.business_dates import DateBeforeRegistration, check_command_date
 from registry.errors import InvalidState, InvalidValue, RuleViolation
 from registry.filings import Filing, item_key
 
@@ -33,10 +34,6 @@ LIVE_STATUSES = ("registered", "in_default", "under_disposal")
 
 class ItemNotInPledge(RuleViolation):
     code = "item_not_in_pledge"
-
-
-class DateBeforeRegistration(RuleViolation):
-    code = "date_before_registration"
 
 
 class Pledge(Aggregate):
@@ -144,11 +141,12 @@ class Pledge(Aggregate):
                 status=self.status,
             )
 
-    def check_not_before_registration(self, on: date, field: str) -> None:
-        if self.registered_on and on < self.registered_on:
-            raise DateBeforeRegistration(
-                f"{field} {on} is before the registration date {self.registered_on}"
-            )
+    def check_date(self, on: date, field: str, timestamp: datetime) -> None:
+        """A business date of a command on this pledge: not after the command's day, not
+        before the registration."""
+        check_command_date(
+            on, timestamp, field, self.registered_on, "the registration", DateBeforeRegistration
+        )
 
     def check_active_items(self, items: list[dict[str, str]]) -> None:
         keys = [item_key(i) for i in items]
@@ -190,7 +188,7 @@ class Pledge(Aggregate):
     ) -> list[dict[str, str]]:
         """Releases the given items (all if None); returns the items that left the pledge."""
         self.check_status("registered")
-        self.check_not_before_registration(released_on, "released_on")
+        self.check_date(released_on, "released_on", timestamp)
         leaving = self.active_items if items is None else items
         self.check_active_items(leaving)
         # The last items leaving release the pledge itself.
@@ -230,7 +228,7 @@ class Pledge(Aggregate):
         timestamp: datetime,
     ) -> None:
         self.check_status("registered")
-        self.check_not_before_registration(declared_on, "declared_on")
+        self.check_date(declared_on, "declared_on", timestamp)
         self._defaulted(
             declared_on=declared_on,
             outstanding_amount=outstanding_amount,
@@ -254,7 +252,7 @@ class Pledge(Aggregate):
     ) -> None:
         self.check_status(*LIVE_STATUSES)
         self.check_active_items([payment["item"]])
-        self.check_not_before_registration(payment["paid_on"], "paid_on")
+        self.check_date(payment["paid_on"], "paid_on", timestamp)
         self._annuity_prepaid(payment=payment, actor=actor, timestamp=timestamp)
 
     @event("AnnuityPrepaid")

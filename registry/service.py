@@ -89,7 +89,7 @@ class RegistryService:
     def put_ip_right(
         self, kind: str, number: str, fields: dict[str, Any], actor: Actor
     ) -> Written[tuple[IPRight, bool]]:
-        check_register_fields(kind, fields)
+        check_register_fields(kind, fields, self.clock.today())
 
         def attempt() -> Written[tuple[IPRight, bool]]:
             right, created = self._apply_register_entry(kind, number, fields, actor)
@@ -101,7 +101,11 @@ class RegistryService:
         self, entries: Iterable[tuple[str, str, dict[str, Any]]], actor: Actor
     ) -> int:
         """Saves entries in batches (one transaction each); returns the last log position.
-        Entries must already have passed ``check_register_fields``."""
+        Callers report bad lines themselves; a bad entry here refuses the whole import."""
+        entries = list(entries)
+        today = self.clock.today()
+        for kind, _, fields in entries:
+            check_register_fields(kind, fields, today)
         position = 0
         batch: list[tuple[str, str, dict[str, Any]]] = []
         for entry in entries:
@@ -196,7 +200,7 @@ class RegistryService:
         return run_command(attempt, "amend_pledge")
 
     def _check_new_maturity(self, pledge: Pledge, maturity: date) -> None:
-        check_term(pledge.loan["start_date"], maturity)
+        check_term(pledge.loan["start_date"], maturity, "maturity_date")
         for item in pledge.active_items:
             right = self.ip_right(*item_key(item))
             expiry = right.expiry_date()
@@ -249,7 +253,9 @@ class RegistryService:
     ) -> Written[tuple[Pledge, dict[str, Any]]]:
         def attempt() -> Written[tuple[Pledge, dict[str, Any]]]:
             pledge = self.pledge_as_pledgee(pledge_id, actor, expected_version)
+            now = self.clock.now()
             pledge.check_active_items([payment["item"]])
+            pledge.check_date(payment["paid_on"], "paid_on", now)
             right = self.ip_right(*item_key(payment["item"]))
             if not right.is_patent:
                 raise InvalidValue("only patents have annual fees", field="item")
@@ -267,7 +273,6 @@ class RegistryService:
                     f"come to {expected}, not {payment['amount']}",
                     expected=f"{expected:.2f}",
                 )
-            now = self.clock.now()
             record = {**payment, "from_year": paid_through + 1}
             pledge.prepay_annuity(record, actor.as_dict(), now)
             right.update(

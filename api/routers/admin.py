@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
-from pydantic import Field
 
-from api.deps import ContainerDep, Limit, require
-from api.schemas.common import Strict
+from api.deps import ContainerDep, CursorParam, Limit, require
+from api.schemas.common import Name, Strict, line
 from events.projections.queries import page_of
 from registry.actors import ROLES
 
@@ -18,9 +17,9 @@ Admin = require("admin")
 
 
 class PrincipalCreate(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    role: Annotated[str, Field(pattern="^(" + "|".join(ROLES) + ")$")]
-    institution_id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: Name
+    role: line(32, pattern="^(" + "|".join(ROLES) + ")$")
+    institution_id: line(64, pattern=r"^[A-Za-z0-9_.-]+$")
 
 
 @router.post("", status_code=201, summary="Create a principal; its API key is shown only here")
@@ -37,7 +36,7 @@ def create_principal(body: PrincipalCreate, _: Admin, container: ContainerDep) -
 
 @router.get("", summary="List principals (never their keys)")
 def list_principals(
-    _: Admin, container: ContainerDep, limit: Limit = 50, cursor: str | None = None
+    _: Admin, container: ContainerDep, limit: Limit = 50, cursor: CursorParam = None
 ) -> dict:
     principals = [p.public() for p in container.principals.list()]
     return page_of(principals, limit, cursor).body()
@@ -45,6 +44,6 @@ def list_principals(
 
 @router.delete("/{principal_id}", summary="Revoke a principal's API key")
 def revoke_principal(
-    principal_id: Annotated[str, Path(max_length=36)], _: Admin, container: ContainerDep
+    principal_id: Annotated[line(36), Path()], _: Admin, container: ContainerDep
 ) -> dict:
     return container.principals.revoke(principal_id, container.clock.now()).public()

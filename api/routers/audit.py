@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 from api.bootstrap import Container
 from api.deps import ContainerDep, PrincipalDep, require
 from api.errors import ApiError
+from api.schemas.common import Position
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 Regulator = require("regulator")
-Position = Annotated[int, Query(ge=1)]
+TreePosition = Annotated[Position, Query(ge=1)]
 
 
 def caught_up_to(container: Container, size: int) -> int:
@@ -25,7 +26,7 @@ def caught_up_to(container: Container, size: int) -> int:
 def audit_log(
     _: Regulator,
     container: ContainerDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[Position, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> dict:
     items = container.audit.page(after, limit)
@@ -46,7 +47,7 @@ def public_key(container: ContainerDep) -> dict:
 
 @router.get("/proofs/inclusion", summary="RFC 6962 inclusion proof of a log position")
 def inclusion(
-    _: PrincipalDep, container: ContainerDep, position: Position, tree_size: Position
+    _: PrincipalDep, container: ContainerDep, position: TreePosition, tree_size: TreePosition
 ) -> dict:
     size = caught_up_to(container, tree_size)
     if tree_size > size or position > tree_size:
@@ -62,7 +63,7 @@ def inclusion(
 
 @router.get("/proofs/consistency", summary="RFC 6962 consistency proof between two tree sizes")
 def consistency(
-    _: PrincipalDep, container: ContainerDep, first: Position, second: Position
+    _: PrincipalDep, container: ContainerDep, first: TreePosition, second: TreePosition
 ) -> dict:
     size = caught_up_to(container, second)
     if first > second or second > size:

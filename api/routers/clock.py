@@ -6,14 +6,15 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from api.bootstrap import Container
 from api.deps import ContainerDep, PrincipalDep, require
 from api.errors import ApiError
-from api.schemas.common import Strict
-from events.clock import ManualClock
+from api.schemas.common import Instant, Strict
+from events.clock import ManualClock, business_date
 from events.jsonable import rfc3339
+from registry.business_dates import LATEST
 
 router = APIRouter(prefix="/v1/_clock", tags=["clock"])
 Admin = require("admin")
@@ -21,7 +22,7 @@ Admin = require("admin")
 
 class ClockMove(Strict):
     advance_days: Annotated[int, Field(ge=0, le=36600, strict=True)] | None = None
-    now: AwareDatetime | None = None
+    now: Instant | None = None
 
     @model_validator(mode="after")
     def _one(self) -> ClockMove:
@@ -56,6 +57,14 @@ def move_clock(body: ClockMove, _: Admin, container: ContainerDep) -> dict:
     if target < clock.now():
         raise ApiError(
             409, "clock_backwards", "the clock cannot move backwards", now=rfc3339(clock.now())
+        )
+    if business_date(target) > LATEST:  # the registry keeps no date beyond it
+        field = "advance_days" if body.advance_days is not None else "now"
+        raise ApiError(
+            422,
+            "validation_error",
+            f"the clock cannot pass {LATEST}",
+            errors=[{"field": field, "message": f"the clock cannot pass {LATEST}"}],
         )
     fired = container.advance_clock(target)
     return {"now": rfc3339(clock.now()), "today": clock.today().isoformat(), "fired": fired}

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import AsOf, ContainerDep, IfMatch, Limit, PrincipalDep, require
+from api.deps import AsOf, ContainerDep, CursorParam, IfMatch, Limit, PrincipalDep, require
 from api.presenters_disposal import disposal_body
 from api.principals import Principal
 from api.responses import aggregate_written, resource
@@ -62,7 +62,7 @@ def disposal_history(
     principal: PrincipalDep,
     container: ContainerDep,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: CursorParam = None,
 ) -> dict:
     visible_disposal(container, disposal_id, principal)
     return page_of(stream_history(container.audit, disposal_id), limit, cursor).body()

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from api.bootstrap import Container
 from api.deps import ContainerDep, PrincipalDep
 from api.principals import Principal
+from api.schemas.common import Position
 from events.tables import event_audience
 from events.webhooks.audience import visible_to
 
@@ -50,7 +51,7 @@ def _scan(
 async def feed(
     principal: PrincipalDep,
     container: ContainerDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[Position, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     wait: Annotated[float, Query(ge=0, le=30)] = 0,
 ) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -10,24 +11,24 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from api.deps import AsOf, ContainerDep, Limit, PrincipalDep, require
-from api.errors import ApiError, field_path
+from api.deps import AsOf, ContainerDep, CursorParam, Limit, PrincipalDep, require
+from api.errors import ApiError, error_message, field_path
 from api.presenters import annuity_schedule_body, ip_right_body
 from api.responses import resource, written
-from api.schemas.common import Kind
+from api.schemas.common import Kind, Number
 from api.schemas.ip_rights import IPRightImportLine, IPRightPut
 from events.clock import business_date
 from events.history import as_of as as_of_state
 from events.history import stream_history
 from events.projections.queries import page_of
-from registry.errors import InvalidValue
+from registry.errors import InvalidValue, RuleViolation
 from registry.numbers import canonical_number
 from registry.register_rules import check_register_fields
 
 router = APIRouter(prefix="/v1/ip-rights", tags=["ip-rights"])
 IPOffice = require("ip_office")
 MAX_IMPORT_BYTES = 64 * 1024 * 1024
-Number = Annotated[str, Path(min_length=1, max_length=80)]
+NumberPath = Annotated[Number, Path()]
 
 
 def canonical(kind: str, number: str) -> str:
@@ -39,7 +40,7 @@ def canonical(kind: str, number: str) -> str:
 
 @router.put("/{kind}/{number}", summary="Create or update a register entry")
 def put_ip_right(
-    kind: Kind, number: Number, body: IPRightPut, principal: IPOffice, container: ContainerDep
+    kind: Kind, number: NumberPath, body: IPRightPut, principal: IPOffice, container: ContainerDep
 ) -> JSONResponse:
     number = canonical(kind, number)
     result = container.registry.put_ip_right(kind, number, body.register_fields(), principal.actor)
@@ -56,7 +57,7 @@ def put_ip_right(
 
 @router.get("/{kind}/{number}", summary="A register entry with encumbrance and annuity status")
 def get_ip_right(
-    kind: Kind, number: Number, _: PrincipalDep, container: ContainerDep, as_of: AsOf = None
+    kind: Kind, number: NumberPath, _: PrincipalDep, container: ContainerDep, as_of: AsOf = None
 ) -> JSONResponse:
     right = container.registry.ip_right(kind, canonical(kind, number))
     if as_of is not None:
@@ -68,18 +69,18 @@ def get_ip_right(
 @router.get("/{kind}/{number}/history", summary="The register entry's events (§8 envelopes)")
 def ip_right_history(
     kind: Kind,
-    number: Number,
+    number: NumberPath,
     _: PrincipalDep,
     container: ContainerDep,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: CursorParam = None,
 ) -> dict:
     right = container.registry.ip_right(kind, canonical(kind, number))
     return page_of(stream_history(container.audit, right.id), limit, cursor).body()
 
 
 @router.get("/{kind}/{number}/annuities", summary="The patent annual-fee schedule")
-def get_annuities(kind: Kind, number: Number, _: PrincipalDep, container: ContainerDep) -> dict:
+def get_annuities(kind: Kind, number: NumberPath, _: PrincipalDep, container: ContainerDep) -> dict:
     right = container.registry.ip_right(kind, canonical(kind, number))
     if not right.is_patent:
         raise InvalidValue(f"{kind} has no annual fees", field="kind")
@@ -108,7 +109,7 @@ async def import_ip_rights(
     raw = await request.body()
     if len(raw) > MAX_IMPORT_BYTES:
         raise ApiError(413, "payload_too_large", f"imports are limited to {MAX_IMPORT_BYTES} bytes")
-    entries, errors = parse_import(raw)
+    entries, errors = parse_import(raw, container.clock.today())
     position = await run_in_threadpool(
         container.registry.import_ip_rights, entries, principal.actor
     )
@@ -116,29 +117,36 @@ async def import_ip_rights(
     return written(container, body, position)
 
 
-def parse_import(raw: bytes) -> tuple[list[tuple[str, str, dict[str, Any]]], list[dict]]:
+def parse_import(
+    raw: bytes, today: date
+) -> tuple[list[tuple[str, str, dict[str, Any]]], list[dict]]:
+    """Validates each line as a PUT body is validated (same types, same register rules);
+    only lines that pass are returned as entries, the others as errors."""
     entries: list[tuple[str, str, dict[str, Any]]] = []
     errors: list[dict[str, Any]] = []
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(400, "malformed_body", "the import must be UTF-8 JSON Lines") from None
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    # Only LF ends a line: str.splitlines would also split inside a JSON string at U+2028.
+    for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             entry = IPRightImportLine.model_validate(json.loads(line))
             number = canonical(entry.kind, entry.number)
             fields = entry.register_fields()
-            check_register_fields(entry.kind, fields)
+            check_register_fields(entry.kind, fields, today)
             entries.append((entry.kind, number, fields))
-        except json.JSONDecodeError as e:
+        except (json.JSONDecodeError, RecursionError) as e:
             errors.append({"line": line_no, "code": "malformed_json", "detail": str(e)})
         except ValidationError as e:
             detail = "; ".join(
-                f"{field_path(tuple(err['loc'])) or 'line'}: {err['msg']}" for err in e.errors()
+                f"{field_path(tuple(err['loc'])) or 'line'}: {error_message(err)}"
+                for err in e.errors()
             )
             errors.append({"line": line_no, "code": "validation_error", "detail": detail})
-        except InvalidValue as e:
-            errors.append({"line": line_no, "code": e.code, "detail": f"{e.field}: {e.detail}"})
+        except RuleViolation as e:
+            field = getattr(e, "field", "") or e.extra.get("field", "")
+            errors.append({"line": line_no, "code": e.code, "detail": f"{field}: {e.detail}"})
     return entries, errors

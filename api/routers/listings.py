@@ -8,7 +8,16 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import AsOf, ContainerDep, IfMatch, Limit, MinPosition, PrincipalDep, require
+from api.deps import (
+    AsOf,
+    ContainerDep,
+    CursorParam,
+    IfMatch,
+    Limit,
+    MinPosition,
+    PrincipalDep,
+    require,
+)
 from api.presenters_disposal import listing_body
 from api.principals import Principal
 from api.responses import aggregate_written, resource, written
@@ -65,7 +74,7 @@ def search_listings(
     principal: PrincipalDep,
     container: ContainerDep,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: CursorParam = None,
     status: Status | None = None,
     deadline_within_days: Annotated[int | None, Query(ge=0, le=366)] = None,
 ) -> dict:
@@ -98,7 +107,7 @@ def listing_history(
     principal: PrincipalDep,
     container: ContainerDep,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: CursorParam = None,
 ) -> dict:
     visible_listing(container, listing_id, principal)
     return page_of(stream_history(container.audit, listing_id), limit, cursor).body()

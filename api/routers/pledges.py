@@ -8,11 +8,20 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from api.deps import AsOf, ContainerDep, IfMatch, Limit, MinPosition, PrincipalDep, require
+from api.deps import (
+    AsOf,
+    ContainerDep,
+    CursorParam,
+    IfMatch,
+    Limit,
+    MinPosition,
+    PrincipalDep,
+    require,
+)
 from api.presenters import pledge_body
 from api.principals import Principal
 from api.responses import aggregate_written, resource, written
-from api.schemas.common import Kind
+from api.schemas.common import Kind, Number, line
 from api.schemas.pledges import Amendment, AnnuityPrepayment, Default, PledgeCreate, Release
 from events.history import stream_history
 from events.jsonable import jsonable
@@ -52,11 +61,11 @@ def search_pledges(
     principal: PrincipalDep,
     container: ContainerDep,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: CursorParam = None,
     status: Status | None = None,
-    pledgor: Annotated[str | None, Query(max_length=18)] = None,
+    pledgor: Annotated[line(18) | None, Query(description="the pledgor's credit code")] = None,
     kind: Kind | None = None,
-    number: Annotated[str | None, Query(max_length=80)] = None,
+    number: Number | None = None,
 ) -> dict:
     if number and kind:
         try:
@@ -98,7 +107,7 @@ def pledge_history(
     principal: PrincipalDep,
     container: ContainerDep,
     limit: Limit = 50,
-    cursor: str | None = None,
+    cursor: CursorParam = None,
 ) -> dict:
     visible_pledge(container, pledge_id, principal)
     events = stream_history(container.audit, pledge_id)

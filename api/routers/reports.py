@@ -12,7 +12,7 @@ from api.errors import ApiError
 from api.npl_store import NplStore, NplSubmission
 from api.report_csv import CSV_MEDIA_TYPE, prefers_csv, report_csv
 from api.responses import written
-from api.schemas.common import Ratio, Strict
+from api.schemas.common import Identifier, Ratio, Strict, line
 from events.projections.report_queries import MAX_YEAR, MIN_YEAR, Quarter, quarterly_report
 
 router = APIRouter(tags=["reports"])
@@ -20,8 +20,8 @@ Regulator = require("regulator")
 Bank = require("bank")
 Year = Annotated[int, Query(ge=MIN_YEAR, le=MAX_YEAR)]
 QuarterNumber = Annotated[int, Query(ge=1, le=4)]
-Period = Annotated[str, Path(pattern=r"^\d{4}-Q[1-4]$", description="e.g. 2026-Q1")]
-InstitutionId = Annotated[str, Path(min_length=1, max_length=64)]
+Period = Annotated[line(7, pattern=r"^\d{4}-Q[1-4]$"), Path(description="e.g. 2026-Q1")]
+InstitutionId = Annotated[Identifier, Path()]
 
 
 class NplSubmissionPut(Strict):

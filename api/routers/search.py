@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from api.deps import ContainerDep
 from api.rate_limit import limit_by_client
 from api.routers.ip_rights import canonical
-from api.schemas.common import Kind
+from api.schemas.common import Kind, Number, Position
 from events.projections.search import search_certificate
 
 router = APIRouter(tags=["search"])
@@ -22,9 +22,9 @@ def search(
     request: Request,
     container: ContainerDep,
     kind: Kind,
-    number: Annotated[str, Query(min_length=1, max_length=80)],
+    number: Number,
     min_position: Annotated[
-        int | None, Query(ge=0, description="wait until read models reach this log position")
+        Position | None, Query(description="wait until read models reach this log position")
     ] = None,
 ) -> dict:
     limit_by_client(request, container)

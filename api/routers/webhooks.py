@@ -11,23 +11,23 @@ from pydantic import Field, HttpUrl
 from api.deps import ContainerDep, Limit, PrincipalDep
 from api.errors import ApiError
 from api.principals import Principal
-from api.schemas.common import Strict
+from api.schemas.common import Position, Strict, line, text
 from events.envelope import STREAMS
 from events.jsonable import jsonable
 
 router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhooks"])
-EndpointId = Annotated[str, Path(max_length=36)]
+EndpointId = Annotated[line(36), Path()]
 KNOWN_TYPES = {t for _, types in STREAMS.values() for t in types.values()}
 
 
 class EndpointCreate(Strict):
     url: HttpUrl
-    event_types: Annotated[list[str], Field(min_length=1, max_length=100)]
-    description: Annotated[str, Field(max_length=500)] | None = None
+    event_types: Annotated[list[line(64)], Field(min_length=1, max_length=100)]
+    description: text(500, min_length=0) | None = None
 
 
 class Replay(Strict):
-    from_position: Annotated[int, Field(ge=1, strict=True)]
+    from_position: Annotated[Position, Field(ge=1, strict=True)]
 
 
 def not_admin(principal: Principal) -> Principal:
@@ -124,15 +124,7 @@ def deliveries(
     principal: PrincipalDep,
     container: ContainerDep,
     limit: Limit = 50,
-    cursor: Annotated[str | None, Query()] = None,
+    cursor: Annotated[Position | None, Query()] = None,
 ) -> dict:
-    before = int(cursor) if cursor and cursor.isdigit() else None
-    if cursor and before is None:
-        raise ApiError(
-            422,
-            "validation_error",
-            "cursor is not one this API issued",
-            errors=[{"field": "cursor", "message": "invalid"}],
-        )
-    items, next_before = container.webhooks.deliveries(principal.actor, endpoint_id, limit, before)
+    items, next_before = container.webhooks.deliveries(principal.actor, endpoint_id, limit, cursor)
     return {"items": jsonable(items), "next_cursor": str(next_before) if next_before else None}

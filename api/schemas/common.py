@@ -1,22 +1,33 @@
-"""Field types shared by the request models: money as strings, ISO dates, parties, items."""
+"""Field types shared by the request models and parameters: safe text, bounded numbers and
+dates, money as strings, parties, items.
+
+Every string a request carries (body, query or path) is a ``SingleLine`` or a ``FreeText``, so
+nothing reaches the stores that they cannot keep (PostgreSQL ``text`` refuses NUL; a lone
+surrogate cannot be encoded as UTF-8) or that a register field should not hold (control
+characters, non-characters). tests/api/test_input_types.py keeps it so.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationInfo,
     field_validator,
 )
 
+from events.projections.queries import MAX_POSITION
+from registry.business_dates import EARLIEST, LATEST
 from registry.errors import InvalidValue
 from registry.numbers import ALL_KINDS, canonical_number, validate_credit_code
 
@@ -33,6 +44,53 @@ Kind = Literal[
     "ic_layout_design",
 ]
 assert set(Kind.__args__) == set(ALL_KINDS)  # type: ignore[attr-defined]
+
+
+# C0 controls but tab, LF and CR; DEL; surrogates; the non-characters U+FFFE and U+FFFF.
+_NOT_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_NOT_IN_LINE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _refusing(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        bad = pattern.search(value)
+        if bad is not None:
+            raise ValueError(f"{what} must not contain the character U+{ord(bad.group()):04X}")
+        return value
+
+    return AfterValidator(check)
+
+
+SINGLE_LINE = _refusing(_NOT_IN_LINE, "a single-line value")
+FREE_TEXT = _refusing(_NOT_IN_TEXT, "text")
+SingleLine = Annotated[str, SINGLE_LINE]
+"""One line of text: no control characters at all (names, numbers, references, cursors)."""
+FreeText = Annotated[str, FREE_TEXT]
+"""Free text (reasons, descriptions, terms): tab, LF and CR allowed, no other controls."""
+
+
+def line(max_length: int, min_length: int = 1, pattern: str | None = None) -> Any:
+    """A ``SingleLine`` of ``min_length..max_length`` characters (optionally matching)."""
+    limits = StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern)
+    return Annotated[SingleLine, limits]
+
+
+def text(max_length: int, min_length: int = 1) -> Any:
+    """A ``FreeText`` of ``min_length..max_length`` characters."""
+    return Annotated[FreeText, StringConstraints(min_length=min_length, max_length=max_length)]
+
+
+def _in_date_range(value: date) -> date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"date must lie between {EARLIEST} and {LATEST}")
+    return value
+
+
+def _instant_in_range(value: datetime) -> datetime:
+    # The wall date of the value itself, before any conversion (which could overflow).
+    if not EARLIEST <= value.date() <= LATEST:
+        raise ValueError(f"instant must lie between {EARLIEST} and {LATEST}")
+    return value
 
 
 def _money(value: Any) -> Decimal:
@@ -72,10 +130,18 @@ def _credit_code(value: str) -> str:
 
 Money = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive)]
 MoneyOrZero = Annotated[Decimal, BeforeValidator(_money)]
-BusinessDate = Annotated[date, BeforeValidator(_iso_date)]
+BusinessDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_in_date_range)]
+Instant = Annotated[AwareDatetime, AfterValidator(_instant_in_range)]
+Position = Annotated[int, Field(ge=0, le=MAX_POSITION)]
+"""A global log position (or a count of them): 0..2**63-1."""
 Ratio = Annotated[Decimal, BeforeValidator(_ratio)]
-CreditCode = Annotated[str, AfterValidator(_credit_code)]
-Text = Annotated[str, Field(min_length=1, max_length=500)]
+CreditCode = Annotated[line(64, min_length=0), AfterValidator(_credit_code)]
+Name = line(200)
+Reference = line(100)
+Identifier = line(64)
+Number = line(80)
+Text = text(500)
+Cursor = line(200)
 
 
 class Strict(BaseModel):
@@ -83,13 +149,13 @@ class Strict(BaseModel):
 
 
 class Party(Strict):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     credit_code: CreditCode
 
 
 class Item(Strict):
     kind: Kind
-    number: Annotated[str, Field(min_length=1, max_length=80)]
+    number: Number
 
     @field_validator("number")
     @classmethod

@@ -8,9 +8,7 @@ from uuid import UUID
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from api.schemas.common import BusinessDate, Money, MoneyOrZero, Party, Strict, Text
-
-Reference = Annotated[str, Field(min_length=1, max_length=100)]
+from api.schemas.common import BusinessDate, Money, MoneyOrZero, Party, Reference, Strict, Text
 
 
 class DisposalCreate(Strict):

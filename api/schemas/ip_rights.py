@@ -6,13 +6,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from api.schemas.common import BusinessDate, Kind, Party, Strict
+from api.schemas.common import BusinessDate, Kind, Number, Party, Strict, line
 
+Title = line(500)
 Status = Literal["pending", "in_force", "terminated", "invalidated", "expired"]
 
 
 class IPRightPut(Strict):
-    title: Annotated[str, Field(min_length=1, max_length=500)]
+    title: Title
     holders: Annotated[list[Party], Field(min_length=1, max_length=50)]
     filing_date: BusinessDate
     grant_date: BusinessDate | None = None
@@ -30,7 +31,7 @@ class IPRightPut(Strict):
 
 class IPRightImportLine(IPRightPut):
     kind: Kind
-    number: Annotated[str, Field(min_length=1, max_length=80)]
+    number: Number
 
     def register_fields(self) -> dict[str, Any]:
         fields = super().register_fields()

@@ -6,17 +6,30 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from api.schemas.common import BusinessDate, CreditCode, Item, Money, Party, Ratio, Strict, Text
+from api.schemas.common import (
+    BusinessDate,
+    CreditCode,
+    Identifier,
+    Item,
+    Money,
+    Name,
+    Party,
+    Ratio,
+    Reference,
+    Strict,
+    Text,
+    line,
+)
 from registry.filings import Filing
 
 
 class Consent(Strict):
     credit_code: CreditCode
-    reference: Text
+    reference: line(500)
 
 
 class Loan(Strict):
-    contract_number: Annotated[str, Field(min_length=1, max_length=100)]
+    contract_number: Reference
     principal: Money
     start_date: BusinessDate
     maturity_date: BusinessDate
@@ -31,7 +44,7 @@ class Loan(Strict):
 class Valuation(Strict):
     amount: Money
     method: Literal["internal", "appraisal", "negotiated"]
-    appraiser: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    appraiser: Name | None = None
 
     @model_validator(mode="after")
     def _appraiser(self) -> Valuation:
@@ -41,7 +54,7 @@ class Valuation(Strict):
 
 
 class RiskCompensation(Strict):
-    fund_id: Annotated[str, Field(min_length=1, max_length=64)]
+    fund_id: Identifier
     share: Ratio
 
     @model_validator(mode="after")
@@ -79,7 +92,7 @@ class PledgeCreate(Strict):
 class Amendment(Strict):
     secured_amount: Money | None = None
     maturity_date: BusinessDate | None = None
-    loan_contract_number: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    loan_contract_number: Reference | None = None
     reason: Text
 
     def changes(self) -> dict[str, Any]:
@@ -107,7 +120,7 @@ class AnnuityPrepayment(Strict):
     through_year: Annotated[int, Field(ge=1, le=20, strict=True)]
     amount: Money
     paid_on: BusinessDate
-    receipt_number: Annotated[str, Field(min_length=1, max_length=100)]
+    receipt_number: Reference
 
     def payment(self) -> dict[str, Any]:
         return {**self.model_dump(exclude={"item"}), "item": self.item.key()}

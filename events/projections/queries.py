@@ -17,6 +17,7 @@ from events.tables import listings_view, pledge_items_view, pledges_view
 from registry.errors import InvalidValue
 
 ALL_SEEING_ROLES = ("regulator", "ip_office", "admin")
+MAX_POSITION = 2**63 - 1  # positions are signed 64-bit columns on either store
 
 
 @dataclass(frozen=True)
@@ -33,16 +34,18 @@ def encode_cursor(after: int) -> str:
 
 
 def decode_cursor(cursor: str | None) -> int:
+    """The position a page cursor continues after: only what ``encode_cursor`` can issue
+    (a whole number 0..MAX_POSITION) is accepted, anything else is a validation error."""
     if not cursor:
         return 0
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         after = json.loads(base64.urlsafe_b64decode(padded))["after"]
-        if not isinstance(after, int) or after < 0:
-            raise ValueError
-        return after
-    except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-        raise InvalidValue("cursor is not one this API issued", field="cursor") from None
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError):
+        after = None
+    if type(after) is not int or not 0 <= after <= MAX_POSITION:  # bool is an int subclass
+        raise InvalidValue("cursor is not one this API issued", field="cursor")
+    return after
 
 
 def keyset_page(

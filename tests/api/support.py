@@ -61,3 +61,28 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
     assert body["status"] == status
     assert body["code"] == code
     return body
+
+
+async def refused(
+    client: httpx.AsyncClient,
+    container: Any,
+    method: str,
+    url: str,
+    key: str,
+    status: int,
+    code: str,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """The request is answered with the problem and records nothing; read models still
+    catch up."""
+    before = container.store.max_position()
+    headers = {**auth(key), **kwargs.pop("headers", {})}
+    response = await client.request(method, url, headers=headers, **kwargs)
+    body = assert_problem(response, status, code)
+    assert container.store.max_position() == before
+    container.projections.catch_up(timeout=10)
+    return body
+
+
+def fields_of(problem: dict[str, Any]) -> list[str]:
+    return [e["field"] for e in problem["errors"]]

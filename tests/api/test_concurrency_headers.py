@@ -6,7 +6,7 @@ from tests.api.support import assert_problem, registered_pledge
 from tests.conftest import auth
 
 AMENDMENT = {"secured_amount": "4000000.00", "reason": "partial repayment"}
-RELEASE = {"released_on": "2026-01-06", "reason": "repaid"}
+RELEASE = {"released_on": "2026-01-05", "reason": "repaid"}
 
 
 async def test_pledge_get_returns_its_version_as_etag(client, keys):
@@ -118,7 +118,7 @@ async def test_version_mismatch_reports_the_current_version(client, keys):
 
     response = await client.post(
         f"/v1/pledges/{pledge['id']}/default",
-        json={"declared_on": "2026-01-07", "outstanding_amount": "4000000.00"},
+        json={"declared_on": "2026-01-05", "outstanding_amount": "4000000.00"},
         headers={**auth(keys.bank_a), "If-Match": f'"{pledge["version"] + 5}"'},
     )
 

@@ -348,7 +348,7 @@ async def test_a_claim_is_advanced_only_once(client, keys, container):
     await refused(client, container, keys.fund, url, {"paid_on": TODAY}, 409, "invalid_state")
 
 
-# ---- dates in the future (422 date_out_of_order) ------------------------------------
+# ---- dates in the future (422 date_in_future) ------------------------------------
 
 
 async def test_a_listing_dated_in_the_future_is_refused(client, keys, container):
@@ -356,7 +356,7 @@ async def test_a_listing_dated_in_the_future_is_refused(client, keys, container)
     body = listing_body(disposal, listed_on=TOMORROW)
 
     await refused(
-        client, container, keys.trading_centre, "/v1/listings", body, 422, "date_out_of_order"
+        client, container, keys.trading_centre, "/v1/listings", body, 422, "date_in_future"
     )
 
 
@@ -365,7 +365,7 @@ async def test_an_intention_dated_in_the_future_is_refused(client, keys, contain
     body = {"bidder": BIDDER, "registered_on": TOMORROW}
 
     url = f"/v1/listings/{listing['id']}/intentions"
-    await refused(client, container, keys.trading_centre, url, body, 422, "date_out_of_order")
+    await refused(client, container, keys.trading_centre, url, body, 422, "date_in_future")
 
 
 async def test_a_sale_dated_in_the_future_is_refused(client, keys, container):
@@ -373,7 +373,7 @@ async def test_a_sale_dated_in_the_future_is_refused(client, keys, container):
     body = {"buyer": BIDDER, "price": "2800000.00", "sold_on": TOMORROW}
 
     url = f"/v1/listings/{listing['id']}/sale"
-    await refused(client, container, keys.trading_centre, url, body, 422, "date_out_of_order")
+    await refused(client, container, keys.trading_centre, url, body, 422, "date_in_future")
 
 
 async def test_a_buyback_dated_in_the_future_is_refused(client, keys, container):
@@ -381,16 +381,14 @@ async def test_a_buyback_dated_in_the_future_is_refused(client, keys, container)
     body = {**BUYBACK, "bought_on": "2026-07-06"}
 
     url = f"/v1/listings/{listing['id']}/buyback"
-    await refused(client, container, keys.platform, url, body, 422, "date_out_of_order")
+    await refused(client, container, keys.platform, url, body, 422, "date_in_future")
 
 
 async def test_an_advance_dated_in_the_future_is_refused(client, keys, container):
     claim = await claimed(client, keys)
 
     url = f"/v1/compensation-claims/{claim['id']}/advance"
-    await refused(
-        client, container, keys.fund, url, {"paid_on": TOMORROW}, 422, "date_out_of_order"
-    )
+    await refused(client, container, keys.fund, url, {"paid_on": TOMORROW}, 422, "date_in_future")
 
 
 async def test_a_settlement_dated_in_the_future_is_refused(client, keys, container):
@@ -400,7 +398,7 @@ async def test_a_settlement_dated_in_the_future_is_refused(client, keys, contain
     body = {"proceeds": "2800000.00", "costs": "0.00", "settled_on": TOMORROW}
 
     url = f"/v1/disposals/{listing['disposal_id']}/settlement"
-    await refused(client, container, keys.trading_centre, url, body, 422, "date_out_of_order")
+    await refused(client, container, keys.trading_centre, url, body, 422, "date_in_future")
 
 
 # ---- visibility (SPEC §2) ------------------------------------------------------------

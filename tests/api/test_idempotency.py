@@ -39,7 +39,7 @@ async def test_same_key_and_body_replays_the_original_response(client, keys, con
 async def test_replay_of_an_action_writes_no_new_events(client, keys, container):
     pledge = await registered_pledge(client, keys, 1)
     headers = idempotent(keys.bank_a, "default-0001")
-    body = {"declared_on": "2026-01-07", "outstanding_amount": "4000000.00"}
+    body = {"declared_on": "2026-01-05", "outstanding_amount": "4000000.00"}
     url = f"/v1/pledges/{pledge['id']}/default"
     first = await client.post(url, json=body, headers=headers)
     assert first.status_code == 200, first.text
@@ -85,7 +85,7 @@ async def test_same_key_on_another_resource_is_reused(client, keys):
     pledge = await registered_pledge(client, keys, 1)
     other = await registered_pledge(client, keys, 2)
     headers = idempotent(keys.bank_a, "default-0001")
-    body = {"declared_on": "2026-01-07", "outstanding_amount": "4000000.00"}
+    body = {"declared_on": "2026-01-05", "outstanding_amount": "4000000.00"}
     first = await client.post(f"/v1/pledges/{pledge['id']}/default", json=body, headers=headers)
     assert first.status_code == 200, first.text
 

@@ -61,7 +61,7 @@ async def test_partial_release_frees_only_the_named_item(client, keys):
     response = await client.post(
         f"/v1/pledges/{pledge['id']}/release",
         json={
-            "released_on": "2026-01-06",
+            "released_on": "2026-01-05",
             "reason": "other",
             "items": [{"kind": "trademark", "number": "12345678"}],
         },
@@ -77,7 +77,7 @@ async def test_partial_release_frees_only_the_named_item(client, keys):
 async def test_release_of_a_released_pledge_is_invalid_state(client, keys):
     pledge = await pledge_of_patent_and_trademark(client, keys)
     url = f"/v1/pledges/{pledge['id']}/release"
-    body = {"released_on": "2026-01-06", "reason": "repaid"}
+    body = {"released_on": "2026-01-05", "reason": "repaid"}
     await client.post(url, json=body, headers=auth(keys.bank_a))
 
     response = await client.post(url, json=body, headers=auth(keys.bank_a))
@@ -95,7 +95,7 @@ async def test_annuity_prepayment_with_the_computed_amount_updates_the_register(
             "item": patent,
             "through_year": 14,
             "amount": "12000.00",
-            "paid_on": "2026-01-06",
+            "paid_on": "2026-01-05",
             "receipt_number": "FEE-1",
         },
         headers=auth(keys.bank_a),
@@ -118,7 +118,7 @@ async def test_annuity_prepayment_with_a_wrong_amount_states_the_expected_one(cl
             "item": {"kind": "invention_patent", "number": pledge["items"][0]["number"]},
             "through_year": 14,
             "amount": "11000.00",
-            "paid_on": "2026-01-06",
+            "paid_on": "2026-01-05",
             "receipt_number": "FEE-1",
         },
         headers=auth(keys.bank_a),
@@ -132,7 +132,7 @@ async def test_default_moves_the_pledge_to_in_default(client, keys):
 
     response = await client.post(
         f"/v1/pledges/{pledge['id']}/default",
-        json={"declared_on": "2026-01-06", "outstanding_amount": "4200000.00"},
+        json={"declared_on": "2026-01-05", "outstanding_amount": "4200000.00"},
         headers=auth(keys.bank_a),
     )
 
@@ -144,7 +144,7 @@ async def test_history_lists_the_pledges_events_as_envelopes_in_pages(client, ke
     pledge = await pledge_of_patent_and_trademark(client, keys)
     await client.post(
         f"/v1/pledges/{pledge['id']}/default",
-        json={"declared_on": "2026-01-06", "outstanding_amount": "4200000.00"},
+        json={"declared_on": "2026-01-05", "outstanding_amount": "4200000.00"},
         headers=auth(keys.bank_a),
     )
     url = f"/v1/pledges/{pledge['id']}/history"
@@ -169,7 +169,7 @@ async def test_as_of_shows_the_state_before_a_later_change(client, keys, clock):
     clock.advance(timedelta(days=1))
     await client.post(
         f"/v1/pledges/{pledge['id']}/default",
-        json={"declared_on": "2026-01-06", "outstanding_amount": "4200000.00"},
+        json={"declared_on": "2026-01-05", "outstanding_amount": "4200000.00"},
         headers=auth(keys.bank_a),
     )
 

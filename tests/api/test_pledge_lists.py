@@ -92,7 +92,7 @@ async def test_status_filter(client, keys):
     (kept, released), _ = await file_patents(client, keys, 2)
     response = await client.post(
         f"/v1/pledges/{released}/release",
-        json={"released_on": "2026-01-06", "reason": "repaid"},
+        json={"released_on": "2026-01-05", "reason": "repaid"},
         headers=auth(keys.bank_a),
     )
     assert response.status_code == 200, response.text

@@ -217,7 +217,7 @@ async def test_invalid_body_writes_nothing(client, keys, container):
 
 async def test_action_in_wrong_state_writes_nothing(client, keys, container):
     pledge = await registered_pledge(client, keys, 1)
-    release = {"released_on": "2026-01-06", "reason": "repaid"}
+    release = {"released_on": "2026-01-05", "reason": "repaid"}
     released = await client.post(
         f"/v1/pledges/{pledge['id']}/release", json=release, headers=auth(keys.bank_a)
     )
@@ -226,7 +226,7 @@ async def test_action_in_wrong_state_writes_nothing(client, keys, container):
 
     response = await client.post(
         f"/v1/pledges/{pledge['id']}/default",
-        json={"declared_on": "2026-01-07", "outstanding_amount": "4000000.00"},
+        json={"declared_on": "2026-01-05", "outstanding_amount": "4000000.00"},
         headers=auth(keys.bank_a),
     )
 

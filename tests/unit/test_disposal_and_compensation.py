@@ -24,6 +24,7 @@ BANK = {"principal_id": "p-bank-a", "role": "bank", "institution_id": "BANK-A"}
 CENTRE = {"principal_id": "p-centre", "role": "trading_centre", "institution_id": "WHOTC"}
 FUND = {"principal_id": "p-fund", "role": "compensation_fund", "institution_id": "HB-RCF"}
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+LATE = datetime(2027, 1, 1, 1, 0, tzinfo=UTC)  # when dated commands run: after every date
 OPENED_ON = date(2026, 3, 2)
 LATER = OPENED_ON + timedelta(days=200)
 BEFORE = OPENED_ON - timedelta(days=1)
@@ -51,11 +52,11 @@ def conclude(
     on: date = LATER,
     price: Decimal = D("3000000.00"),
 ) -> None:
-    disposal.conclude(BUYER, price, on, licence, CENTRE, NOW)
+    disposal.conclude(BUYER, price, on, licence, CENTRE, LATE)
 
 
 def sale(price: Decimal = D("4500000.00")) -> dict[str, Any]:
-    return {"buyer": BUYER, "price": price, "via": "sale"}
+    return {"buyer": BUYER, "price": price, "via": "sale", "on": OPENED_ON}
 
 
 def settle(
@@ -65,7 +66,7 @@ def settle(
     on: date = LATER,
     outcome: dict[str, Any] | None = None,
 ) -> None:
-    disposal.settle(outcome or sale(proceeds), proceeds, costs, on, CENTRE, NOW)
+    disposal.settle(outcome or sale(proceeds), proceeds, costs, on, CENTRE, LATE)
 
 
 def disposal_event_types(disposal: Disposal) -> list[str]:
@@ -157,16 +158,16 @@ def test_a_direct_route_cannot_be_listed(route):
     disposal = opened(route)
 
     with pytest.raises(RouteMismatch):
-        disposal.attach_listing(uuid4(), OPENED_ON, None, CENTRE, NOW)
+        disposal.attach_listing(uuid4(), OPENED_ON, None, CENTRE, LATE)
 
 
 def test_a_listing_route_records_each_listing_and_its_current_one():
     disposal = opened("auction")
     first, second = UUID(int=1), UUID(int=2)
-    disposal.attach_listing(first, OPENED_ON, None, CENTRE, NOW)
+    disposal.attach_listing(first, OPENED_ON, None, CENTRE, LATE)
     disposal.collect_events()
 
-    disposal.attach_listing(second, LATER, "withdrawn", CENTRE, NOW)
+    disposal.attach_listing(second, LATER, "withdrawn", CENTRE, LATE)
 
     assert disposal.listing_ids == [str(first), str(second)]
     assert disposal.current_listing_id == str(second)
@@ -175,20 +176,20 @@ def test_a_listing_route_records_each_listing_and_its_current_one():
 
 def test_a_second_listing_while_one_is_open_is_refused():
     disposal = opened()
-    disposal.attach_listing(uuid4(), OPENED_ON, None, CENTRE, NOW)
+    disposal.attach_listing(uuid4(), OPENED_ON, None, CENTRE, LATE)
 
     with pytest.raises(InvalidState):
-        disposal.attach_listing(uuid4(), LATER, "listed", CENTRE, NOW)
+        disposal.attach_listing(uuid4(), LATER, "listed", CENTRE, LATE)
     assert len(disposal.listing_ids) == 1
 
 
 @pytest.mark.parametrize("outcome", ["sold", "bought_back"])
 def test_no_new_listing_after_the_collateral_was_sold_or_bought_back(outcome):
     disposal = opened()
-    disposal.attach_listing(uuid4(), OPENED_ON, None, CENTRE, NOW)
+    disposal.attach_listing(uuid4(), OPENED_ON, None, CENTRE, LATE)
 
     with pytest.raises(InvalidState):
-        disposal.attach_listing(uuid4(), LATER, outcome, CENTRE, NOW)
+        disposal.attach_listing(uuid4(), LATER, outcome, CENTRE, LATE)
     assert len(disposal.listing_ids) == 1
 
 
@@ -196,7 +197,7 @@ def test_a_listing_dated_before_the_disposal_opened_is_refused():
     disposal = opened()
 
     with pytest.raises(DateOutOfOrder):
-        disposal.attach_listing(uuid4(), BEFORE, None, CENTRE, NOW)
+        disposal.attach_listing(uuid4(), BEFORE, None, CENTRE, LATE)
 
 
 def test_a_reverse_licence_needs_the_licence():
@@ -274,7 +275,7 @@ def test_a_concluded_disposal_settles_with_its_conclusion():
     conclude(disposal)
     assert disposal.conclusion is not None
 
-    settle(disposal, D("3000000.00"), outcome=disposal.conclusion)
+    settle(disposal, D("3000000.00"), outcome=disposal.direct_outcome)
 
     assert disposal.settlement is not None
     assert disposal.settlement["via"] == "reverse_licence"
@@ -330,7 +331,7 @@ def test_a_settled_disposal_cannot_be_listed_again():
     settle(disposal, D("100000.00"))
 
     with pytest.raises(InvalidState):
-        disposal.attach_listing(uuid4(), LATER, None, CENTRE, NOW)
+        disposal.attach_listing(uuid4(), LATER, None, CENTRE, LATE)
 
 
 # ---- compensation clearing ---------------------------------------------------------
@@ -444,7 +445,7 @@ def test_advancing_pays_the_advance_due():
     claim = claimed()
     claim.collect_events()
 
-    claim.advance(LATER, FUND, NOW)
+    claim.advance(LATER, FUND, LATE)
 
     assert claim.status == "advanced"
     assert claim.advanced == {"amount": D("1680000.00"), "paid_on": LATER}
@@ -454,11 +455,11 @@ def test_advancing_pays_the_advance_due():
 
 def test_a_claim_is_advanced_only_once():
     claim = claimed()
-    claim.advance(LATER, FUND, NOW)
+    claim.advance(LATER, FUND, LATE)
     version = claim.version
 
     with pytest.raises(InvalidState):
-        claim.advance(LATER, FUND, NOW)
+        claim.advance(LATER, FUND, LATE)
     assert claim.version == version
 
 
@@ -466,16 +467,16 @@ def test_an_advance_dated_before_the_claim_is_refused():
     claim = claimed()
 
     with pytest.raises(DateOutOfOrder):
-        claim.advance(BEFORE, FUND, NOW)
+        claim.advance(BEFORE, FUND, LATE)
     assert claim.status == "claimed"
 
 
 def test_clearing_an_advanced_claim_records_the_refund_due():
     claim = claimed()
-    claim.advance(OPENED_ON, FUND, NOW)
+    claim.advance(OPENED_ON, FUND, LATE)
     claim.collect_events()
 
-    claim.clear(D("3000000.00"), LATER, CENTRE, NOW)
+    claim.clear(D("3000000.00"), LATER, CENTRE, LATE)
 
     assert claim.status == "cleared"
     assert claim.cleared == {
@@ -492,7 +493,7 @@ def test_clearing_an_advanced_claim_records_the_refund_due():
 def test_clearing_a_claim_never_advanced_leaves_the_final_share_owed():
     claim = claimed()
 
-    claim.clear(D("3000000.00"), LATER, CENTRE, NOW)
+    claim.clear(D("3000000.00"), LATER, CENTRE, LATE)
 
     assert claim.cleared is not None
     assert (claim.cleared["refund_due"], claim.cleared["balance_due"]) == (ZERO, D("480000.00"))
@@ -500,12 +501,12 @@ def test_clearing_a_claim_never_advanced_leaves_the_final_share_owed():
 
 def test_clearing_twice_records_nothing_the_second_time():
     claim = claimed()
-    claim.advance(OPENED_ON, FUND, NOW)
-    claim.clear(D("3000000.00"), LATER, CENTRE, NOW)
+    claim.advance(OPENED_ON, FUND, LATE)
+    claim.clear(D("3000000.00"), LATER, CENTRE, LATE)
     claim.collect_events()
     first = claim.cleared
 
-    claim.clear(D("0.00"), LATER + timedelta(days=1), CENTRE, NOW)
+    claim.clear(D("0.00"), LATER + timedelta(days=1), CENTRE, LATE)
 
     assert claim.collect_events() == []
     assert claim.cleared == first
@@ -513,16 +514,16 @@ def test_clearing_twice_records_nothing_the_second_time():
 
 def test_a_cleared_claim_cannot_be_advanced():
     claim = claimed()
-    claim.clear(D("3000000.00"), LATER, CENTRE, NOW)
+    claim.clear(D("3000000.00"), LATER, CENTRE, LATE)
 
     with pytest.raises(InvalidState):
-        claim.advance(LATER, FUND, NOW)
+        claim.advance(LATER, FUND, LATE)
 
 
 def test_replaying_a_claims_events_rebuilds_it():
     claim = claimed()
-    claim.advance(OPENED_ON, FUND, NOW)
-    claim.clear(D("3000000.00"), LATER, CENTRE, NOW)
+    claim.advance(OPENED_ON, FUND, LATE)
+    claim.clear(D("3000000.00"), LATER, CENTRE, LATE)
 
     replayed = None
     for event in claim.collect_events():

@@ -23,6 +23,7 @@ CENTRE = {"principal_id": "p-centre", "role": "trading_centre", "institution_id"
 PLATFORM = {"principal_id": "p-platform", "role": "disposal_platform", "institution_id": "HB-DP"}
 SYSTEM = {"principal_id": "system", "role": "system", "institution_id": "ipledge"}
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+LATE = datetime(2027, 1, 1, 1, 0, tzinfo=UTC)  # when dated commands run: after every date
 LISTED_ON = date(2026, 3, 2)
 DEADLINE = date(2026, 8, 29)  # 2026-03-02 + 180 days
 APPRAISED = Decimal("5000000.00")
@@ -40,7 +41,7 @@ def listed(
 
 
 def intend(listing: Listing, bidder: dict[str, str], on: date = LISTED_ON) -> None:
-    listing.register_intention(uuid4(), bidder, on, CENTRE, NOW)
+    listing.register_intention(uuid4(), bidder, on, CENTRE, LATE)
 
 
 def taken() -> Listing:
@@ -57,7 +58,7 @@ def bidding() -> Listing:
 
 def sold() -> Listing:
     listing = bidding()
-    listing.sell(BIDDER_2, ASKING, LISTED_ON + timedelta(days=30), CENTRE, NOW)
+    listing.sell(BIDDER_2, ASKING, LISTED_ON + timedelta(days=30), CENTRE, LATE)
     return listing
 
 
@@ -69,7 +70,7 @@ def pending() -> Listing:
 
 def bought_back() -> Listing:
     listing = pending()
-    listing.buy_back(PUBLIC_ENTITY, Decimal("3000000.00"), DEADLINE, PLATFORM, NOW)
+    listing.buy_back(PUBLIC_ENTITY, Decimal("3000000.00"), DEADLINE, PLATFORM, LATE)
     return listing
 
 
@@ -84,7 +85,7 @@ def event_types(listing: Listing) -> list[str]:
 
 
 def sell(listing: Listing, buyer: dict[str, str], price: Decimal = ASKING) -> None:
-    listing.sell(buyer, price, LISTED_ON + timedelta(days=30), CENTRE, NOW)
+    listing.sell(buyer, price, LISTED_ON + timedelta(days=30), CENTRE, LATE)
 
 
 # ---- creation ----------------------------------------------------------------------
@@ -221,7 +222,12 @@ def test_a_bidder_buying_at_the_asking_price_sells_the_listing():
     sell(listing, BIDDER_2)
 
     assert listing.status == "sold"
-    assert listing.outcome == {"buyer": BIDDER_2, "price": ASKING, "via": "sale"}
+    assert listing.outcome == {
+        "buyer": BIDDER_2,
+        "price": ASKING,
+        "via": "sale",
+        "on": LISTED_ON + timedelta(days=30),
+    }
     assert event_types(listing) == ["listing.sold"]
 
 
@@ -261,7 +267,7 @@ def test_a_sale_dated_before_the_first_intention_is_refused():
     intend(listing, BIDDER_1, LISTED_ON + timedelta(days=5))
 
     with pytest.raises(DateOutOfOrder):
-        listing.sell(BIDDER_1, ASKING, LISTED_ON + timedelta(days=4), CENTRE, NOW)
+        listing.sell(BIDDER_1, ASKING, LISTED_ON + timedelta(days=4), CENTRE, LATE)
 
 
 def test_a_sale_dated_before_the_buyers_own_intention_is_refused():
@@ -270,7 +276,7 @@ def test_a_sale_dated_before_the_buyers_own_intention_is_refused():
     intend(listing, BIDDER_2, LISTED_ON + timedelta(days=20))
 
     with pytest.raises(DateOutOfOrder):
-        listing.sell(BIDDER_2, ASKING, LISTED_ON + timedelta(days=10), CENTRE, NOW)
+        listing.sell(BIDDER_2, ASKING, LISTED_ON + timedelta(days=10), CENTRE, LATE)
     assert listing.status == "bidding"
 
 
@@ -278,7 +284,7 @@ def test_a_sale_on_the_day_of_the_buyers_intention_is_accepted():
     listing = listed()
     intend(listing, BIDDER_1, LISTED_ON + timedelta(days=20))
 
-    listing.sell(BIDDER_1, ASKING, LISTED_ON + timedelta(days=20), CENTRE, NOW)
+    listing.sell(BIDDER_1, ASKING, LISTED_ON + timedelta(days=20), CENTRE, LATE)
 
     assert listing.status == "sold"
 
@@ -340,13 +346,14 @@ def test_a_buyback_completes_a_pending_listing():
     listing = pending()
     listing.collect_events()
 
-    listing.buy_back(PUBLIC_ENTITY, Decimal("3000000.00"), DEADLINE, PLATFORM, NOW)
+    listing.buy_back(PUBLIC_ENTITY, Decimal("3000000.00"), DEADLINE, PLATFORM, LATE)
 
     assert listing.status == "bought_back"
     assert listing.outcome == {
         "buyer": PUBLIC_ENTITY,
         "price": Decimal("3000000.00"),
         "via": "buyback",
+        "on": DEADLINE,
     }
     assert event_types(listing) == ["buyback.completed"]
 
@@ -356,7 +363,7 @@ def test_a_buyback_dated_before_the_deadline_is_refused():
 
     with pytest.raises(DateOutOfOrder):
         listing.buy_back(
-            PUBLIC_ENTITY, Decimal("1.00"), DEADLINE - timedelta(days=1), PLATFORM, NOW
+            PUBLIC_ENTITY, Decimal("1.00"), DEADLINE - timedelta(days=1), PLATFORM, LATE
         )
 
 
@@ -365,7 +372,7 @@ def test_a_buyback_needs_a_pending_buyback(make):
     listing = make()
 
     with pytest.raises(InvalidState):
-        listing.buy_back(PUBLIC_ENTITY, Decimal("1.00"), DEADLINE, PLATFORM, NOW)
+        listing.buy_back(PUBLIC_ENTITY, Decimal("1.00"), DEADLINE, PLATFORM, LATE)
 
 
 # ---- withdrawal --------------------------------------------------------------------
@@ -404,7 +411,7 @@ def test_the_intention_keeps_the_id_it_was_registered_under():
     listing = listed()
     intention = UUID(int=7)
 
-    listing.register_intention(intention, BIDDER_1, LISTED_ON, CENTRE, NOW)
+    listing.register_intention(intention, BIDDER_1, LISTED_ON, CENTRE, LATE)
 
     assert listing.intentions == [
         {"id": str(intention), "bidder": BIDDER_1, "registered_on": LISTED_ON}
