@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import desc, insert, select, update
+from sqlalchemy import Connection, desc, insert, select, update
 
 from events.clock import Clock
 from events.database import Database
@@ -59,6 +59,7 @@ class EndpointStore:
             "created_at": self.wall.now(),
         }
         with self.db.write() as conn:
+            _lock_live_owner(conn, owner.principal_id)
             conn.execute(insert(webhook_endpoints).values(**row))
         return self.get(owner, row["id"]), secret
 
@@ -192,6 +193,15 @@ class EndpointStore:
             for r in rows
         ]
         return items, rows[-1].id if more else None
+
+
+def _lock_live_owner(conn: Connection, principal_id: str) -> None:
+    """Holds the owner's principal row until the new endpoint commits, so a revocation racing
+    the registration either comes first (and refuses it here) or waits and disables it."""
+    p = principals.c
+    owner = conn.execute(select(p.revoked_at).where(p.id == principal_id).with_for_update()).first()
+    if owner is None or owner.revoked_at is not None:
+        raise InvalidState("the principal is revoked: it cannot register endpoints")
 
 
 def public(row: Any) -> dict[str, Any]:

@@ -138,3 +138,13 @@ def test_a_410_after_the_endpoint_was_deleted_leaves_it_deleted(container, fake)
     container.dispatcher.attempt(head, token)
 
     assert container.webhook_admin.get(endpoint)["status"] == "deleted"
+
+
+def test_a_revoked_principal_cannot_register_an_endpoint(container, fake):
+    owner = bank(container)
+    container.principals.revoke(owner.principal_id, container.clock.now())
+
+    with pytest.raises(InvalidState, match="revoked"):
+        container.webhooks.create(owner, URL, ["*"], None, container.store.max_position())
+
+    assert container.webhook_admin.list(50, None).items == []
