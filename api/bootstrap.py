@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -33,10 +33,13 @@ from events.projections.timers import TimersProjection
 from events.scheduler import Handler, Scheduler
 from events.store import EventStore, open_event_store
 from events.tables import manual_clock
+from events.webhooks.addresses import AddressPolicy
+from events.webhooks.admin import EndpointAdmin
 from events.webhooks.audience import AudienceProjection
 from events.webhooks.dispatcher import Dispatcher
 from events.webhooks.endpoints import EndpointStore
 from events.webhooks.transport import HttpTransport, Transport
+from events.webhooks.url_guard import TargetGuard
 from events.worker import Step, Worker
 from registry.service import RegistryService
 
@@ -56,6 +59,7 @@ class Container:
     scheduler: Scheduler
     audit: AuditLog
     webhooks: EndpointStore
+    webhook_admin: EndpointAdmin
     dispatcher: Dispatcher
     principals: PrincipalStore
     projections: ProjectionRunner
@@ -84,6 +88,8 @@ class Container:
 
     def close(self) -> None:
         self.dispatcher.stop()
+        if isinstance(self.dispatcher.transport, HttpTransport):
+            self.dispatcher.transport.close()
         self.worker.stop()
         self.store.close()
         self.db.dispose()
@@ -154,11 +160,18 @@ def bootstrap(
     settings: Settings | None = None,
     clock: Clock | None = None,
     transport: Transport | None = None,
+    wall: Clock | None = None,
 ) -> Container:
+    """``clock`` is the service clock (business dates, deadlines); ``wall`` the real time of
+    webhook delivery (retries, leases, timeouts), which no clock mode moves."""
     settings = settings or Settings()
     config = DatabaseConfig.parse(settings.database_url)
     db = Database(config)
     clock = clock or make_clock(settings, db)
+    wall = wall or SystemClock()
+    guard = TargetGuard(
+        AddressPolicy(settings.webhook_allow_private, settings.webhook_allowed_networks)
+    )
     store = open_event_store(config, create_tables=False)
     runner = ProjectionRunner(
         store,
@@ -193,14 +206,14 @@ def bootstrap(
         disposals=disposals,
         scheduler=scheduler,
         audit=audit,
-        webhooks=EndpointStore(db, settings.webhook_allow_private),
+        webhooks=EndpointStore(db, guard, wall),
+        webhook_admin=EndpointAdmin(db),
         dispatcher=Dispatcher(
             db,
             audit,
-            clock,
-            SystemClock(),
-            transport or HttpTransport(),
-            allow_private=settings.webhook_allow_private,
+            wall,
+            transport or HttpTransport(guard),
+            lease=timedelta(seconds=settings.webhook_lease_seconds),
         ),
         principals=PrincipalStore(db),
         projections=runner,

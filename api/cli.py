@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from api.logs import configure_logging
 from api.settings import Settings
@@ -29,7 +30,15 @@ log = logging.getLogger("ipledge")
 
 
 def _settings() -> Settings:
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as e:  # a bad IPLEDGE_* value: say which, without a traceback
+        for error in e.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            if error["loc"] and not message.startswith("IPLEDGE_"):
+                message = f"IPLEDGE_{str(error['loc'][0]).upper()}: {message}"
+            typer.echo(f"configuration error: {message}", err=True)
+        raise typer.Exit(2) from None
     configure_logging(settings.log_level)
     return settings
 

@@ -14,6 +14,7 @@ from api.idempotency import IdempotencyMiddleware
 from api.middleware import RequestContext
 from api.routers import (
     admin,
+    admin_webhooks,
     audit,
     clock,
     compensation,
@@ -65,6 +66,7 @@ def create_app(container: Container, *, run_worker: bool | None = None) -> FastA
     routers = (
         health,
         admin,
+        admin_webhooks,
         ip_rights,
         pledges,
         compensation,

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 
 from events.database import Database
 from events.tables import principals
+from events.webhooks.admin import disable_for_revoked
 from registry.actors import ROLES, Actor
 from registry.errors import InvalidValue, NotFound
 
@@ -107,15 +108,19 @@ class PrincipalStore:
             return [_principal(r) for r in rows]
 
     def revoke(self, principal_id: str, now: datetime) -> Principal:
+        """Revokes the key and, in the same transaction, disables the principal's webhook
+        endpoints: nothing more is sent on behalf of a principal that no longer exists."""
         with self.db.write() as conn:
+            row = conn.execute(select(principals).where(principals.c.id == principal_id)).first()
+            if row is None:
+                raise NotFound(f"principal {principal_id} not found")
             conn.execute(
                 update(principals)
                 .where(principals.c.id == principal_id, principals.c.revoked_at.is_(None))
                 .values(revoked_at=now)
             )
-            row = conn.execute(select(principals).where(principals.c.id == principal_id)).first()
-        if row is None:
-            raise NotFound(f"principal {principal_id} not found")
+            disable_for_revoked(conn, principal_id)
+            row = conn.execute(select(principals).where(principals.c.id == principal_id)).one()
         return _principal(row)
 
     def _known_hash(self, key_hash: str) -> bool:

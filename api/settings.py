@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from events.webhooks.addresses import IPNetwork, parse_networks
 
 
 class Settings(BaseSettings):
@@ -19,7 +21,14 @@ class Settings(BaseSettings):
     clock_start: datetime = datetime.fromisoformat("2026-01-05T09:00:00+08:00")
     env: str = "development"
     signing_key: str | None = None
+    # Any webhook target, loopback and private included: tests only, refused in production.
     webhook_allow_private: bool = False
+    # Networks an operator opens to webhooks (a bank's receivers on a private network), as
+    # comma-separated CIDRs; loopback, link-local, unspecified and multicast stay closed.
+    webhook_allowed_networks: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
+    # How long a dispatcher holds a delivery it is sending: far beyond the 15 s deadline of an
+    # attempt, so that only a dead dispatcher's lease ever lapses.
+    webhook_lease_seconds: Annotated[float, Field(gt=0)] = 60.0
     run_worker: bool = True
     worker_poll_seconds: float = 0.5
     log_level: str = "INFO"
@@ -36,8 +45,25 @@ class Settings(BaseSettings):
             raise ValueError("IPLEDGE_CLOCK_START needs an offset, e.g. +08:00")
         return value
 
+    @field_validator("webhook_allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            return parse_networks(value)
+        except ValueError as e:
+            raise ValueError(f"IPLEDGE_WEBHOOK_ALLOWED_NETWORKS: {e}") from None
+
     @model_validator(mode="after")
-    def _no_manual_clock_in_production(self) -> Settings:
-        if self.clock == "manual" and self.env == "production":
+    def _no_test_switches_in_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        if self.clock == "manual":
             raise ValueError("IPLEDGE_CLOCK=manual is refused when IPLEDGE_ENV=production")
+        if self.webhook_allow_private:
+            raise ValueError(
+                "IPLEDGE_WEBHOOK_ALLOW_PRIVATE is for tests and refused when IPLEDGE_ENV="
+                "production; list the networks to open in IPLEDGE_WEBHOOK_ALLOWED_NETWORKS"
+            )
         return self

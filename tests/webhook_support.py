@@ -7,13 +7,19 @@ import json
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import insert, select
+
 from api.bootstrap import Container
+from events.clock import ManualClock
+from events.tables import principals
+from events.webhooks.addresses import AddressPolicy
 from events.webhooks.transport import Reply
+from events.webhooks.url_guard import TargetGuard
 from registry.actors import Actor
 from tests.application.workload import put
 from tests.builders import party
@@ -94,24 +100,49 @@ class FakeTransport:
 
 
 def fake_transport(container: Container) -> FakeTransport:
+    """Stands in for the network; any target may be registered (no DNS lookups)."""
     fake = FakeTransport()
     container.dispatcher.transport = fake
-    container.dispatcher.allow_private = True
-    container.webhooks.allow_private = True
+    container.webhooks.guard = TargetGuard(AddressPolicy(allow_private=True))
     return fake
+
+
+def manual_wall(container: Container, start: datetime | None = None) -> ManualClock:
+    """Delivery timing follows the wall clock; this one moves only when told, starting at real
+    time (whole seconds) unless told otherwise, so signatures still verify with
+    ``standardwebhooks``, which checks ``webhook-timestamp`` against real time."""
+    wall = ManualClock(start or datetime.now(UTC).replace(microsecond=0))
+    container.dispatcher.wall = wall
+    container.webhooks.wall = wall
+    return wall
+
+
+def ensure_principal(container: Container, actor: Actor) -> None:
+    """A principal row for a test actor (endpoints are only ever sent for live principals)."""
+    with container.db.write() as conn:
+        known = conn.execute(
+            select(principals.c.id).where(principals.c.id == actor.principal_id)
+        ).first()
+        if known is None:
+            conn.execute(
+                insert(principals).values(
+                    id=actor.principal_id,
+                    name=actor.principal_id,
+                    role=actor.role,
+                    institution_id=actor.institution_id,
+                    key_hash=f"test-{actor.principal_id}",
+                    created_at=container.clock.now(),
+                )
+            )
 
 
 def add_endpoint(
     container: Container, owner: Actor, url: str, event_types: Iterable[str] = ("*",)
 ) -> tuple[str, str]:
     """Registers an endpoint from the log's current end; returns (id, secret)."""
+    ensure_principal(container, owner)
     endpoint, secret = container.webhooks.create(
-        owner,
-        url,
-        list(event_types),
-        None,
-        container.clock.now(),
-        container.store.max_position(),
+        owner, url, list(event_types), None, container.store.max_position()
     )
     return endpoint["id"], secret
 

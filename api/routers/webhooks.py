@@ -54,7 +54,6 @@ def create_endpoint(
         str(body.url),
         body.event_types,
         body.description,
-        container.clock.now(),
         container.store.max_position(),
     )
     container.dispatcher.wake()
@@ -92,11 +91,7 @@ def delete_endpoint(
 def rotate_secret(
     endpoint_id: EndpointId, principal: PrincipalDep, container: ContainerDep
 ) -> dict:
-    # The overlap is real time for the receiver (and the dispatcher checks it on its wall
-    # clock), not the service clock, which may be a manual one.
-    endpoint, secret = container.webhooks.rotate(
-        principal.actor, endpoint_id, container.dispatcher.wall.now()
-    )
+    endpoint, secret = container.webhooks.rotate(principal.actor, endpoint_id)
     return jsonable({**endpoint, "secret": secret})
 
 
@@ -111,9 +106,7 @@ def enable(endpoint_id: EndpointId, principal: PrincipalDep, container: Containe
 def replay(
     endpoint_id: EndpointId, body: Replay, principal: PrincipalDep, container: ContainerDep
 ) -> dict:
-    queued = container.webhooks.replay(
-        principal.actor, endpoint_id, body.from_position, container.clock.now()
-    )
+    queued = container.webhooks.replay(principal.actor, endpoint_id, body.from_position)
     container.dispatcher.wake()
     return {"endpoint_id": endpoint_id, "from_position": body.from_position, "queued": queued}
 

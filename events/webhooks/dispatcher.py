@@ -4,7 +4,13 @@ Per endpoint only the oldest pending delivery (its head) may be in flight, so or
 a failing endpoint's later events wait behind it; different endpoints are sent in parallel,
 so a slow one holds up nobody else. A delivery is claimed with a compare-and-set lease before
 it is sent: two dispatchers never send the same attempt, and a dispatcher that dies mid-send
-leaves a lease that expires and the attempt is made again (same webhook-id).
+leaves a lease that expires and the attempt is made again (same webhook-id). The lease is far
+longer than an attempt may take (the transport's 15 s deadline), and every attempt's result is
+recorded exactly once (events/webhooks/results.py).
+
+All of this is transport time: due times, leases, ``webhook-timestamp`` and the rotation
+overlap follow ``wall``, the real clock in every clock mode (SPEC §10); only business deadlines
+follow the service clock.
 """
 
 from __future__ import annotations
@@ -15,8 +21,7 @@ import threading
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -24,41 +29,28 @@ from sqlalchemy import func, select, update
 from events.audit.log import AuditLog
 from events.clock import Clock
 from events.database import Database
-from events.tables import webhook_attempts, webhook_deliveries, webhook_endpoints
+from events.tables import principals, webhook_deliveries, webhook_endpoints
 from events.webhooks import outbox
+from events.webhooks.results import Outcome, record
+from events.webhooks.retries import aware
 from events.webhooks.signing import signature_header
 from events.webhooks.transport import Reply, Transport
-from events.webhooks.url_guard import UnsafeTarget, check_url
+from events.webhooks.url_guard import UnsafeTarget, check_form
 
 log = logging.getLogger("ipledge.webhooks")
 
-# Standard Webhooks retry schedule: the wait after the 1st, 2nd, ... failed attempt.
-RETRY_AFTER = [
-    timedelta(seconds=5),
-    timedelta(minutes=5),
-    timedelta(minutes=30),
-    timedelta(hours=2),
-    timedelta(hours=5),
-    timedelta(hours=10),
-    timedelta(hours=14),
-    timedelta(hours=20),
-    timedelta(hours=24),
-]
-MAX_RETRY_AFTER = timedelta(hours=24)
-LEASE = timedelta(seconds=25)  # the 15 s send timeout plus a margin
-DISABLE_AFTER_FAILED_DELIVERIES = 5
+DEFAULT_LEASE = timedelta(seconds=60)  # four times the 15 s deadline of an attempt
 
 
 @dataclass
 class Dispatcher:
     db: Database
     audit: AuditLog
-    clock: Clock  # due times (the service clock: manual in tests)
-    wall: Clock  # leases and webhook-timestamp: receivers check it against real time
+    wall: Clock  # transport time: due times, leases, webhook-timestamp (the real clock)
     transport: Transport
-    allow_private: bool = False
+    lease: timedelta = DEFAULT_LEASE
     parallel: int = 16
-    owner: str = field(default_factory=lambda: uuid.uuid4().hex)
+    owner: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     _pool: ThreadPoolExecutor | None = None
     _thread: threading.Thread | None = None
     _in_flight: dict[str, Future[None]] = field(default_factory=dict)
@@ -74,13 +66,14 @@ class Dispatcher:
             endpoints = outbox.live_endpoints(conn)
         for endpoint in endpoints:
             with self.db.write() as conn:
-                added += outbox.fill(conn, endpoint, until, self.clock.now())
+                added += outbox.fill(conn, endpoint, until, self.wall.now())
         return added
 
     # ---- choosing and claiming -------------------------------------------------------
 
     def due_heads(self, limit: int = 200) -> list[Any]:
-        d, e = webhook_deliveries.c, webhook_endpoints.c
+        d, e, p = webhook_deliveries.c, webhook_endpoints.c, principals.c
+        now = self.wall.now()
         ranked = (
             select(
                 d.id,
@@ -100,19 +93,26 @@ class Dispatcher:
         query = (
             select(ranked, e.url, e.secret, e.previous_secret, e.previous_secret_until)
             .join(webhook_endpoints, e.id == ranked.c.endpoint_id)
+            # Defence in depth: revoking a principal disables its endpoints, and even an
+            # endpoint left enabled is never sent for once its principal is revoked.
+            .join(principals, p.id == e.principal_id)
             .where(
                 ranked.c.rank == 1,
                 e.status == "enabled",
-                ranked.c.next_attempt_at <= self.clock.now(),
+                p.revoked_at.is_(None),
+                ranked.c.next_attempt_at <= now,
+                ranked.c.leased_until.is_(None) | (ranked.c.leased_until < now),
             )
             .limit(limit)
         )
         with self.db.read() as conn:
             return list(conn.execute(query))
 
-    def claim(self, head: Any) -> bool:
+    def claim(self, head: Any) -> str | None:
+        """A token for this one attempt, or None if another dispatcher holds the head."""
         d = webhook_deliveries.c
         now = self.wall.now()
+        token = f"{self.owner}-{uuid.uuid4().hex}"
         with self.db.write() as conn:
             claimed = conn.execute(
                 update(webhook_deliveries)
@@ -122,104 +122,27 @@ class Dispatcher:
                     d.attempts == head.attempts,
                     (d.leased_until.is_(None)) | (d.leased_until < now),
                 )
-                .values(leased_until=now + LEASE, lease_owner=self.owner)
+                .values(leased_until=now + self.lease, lease_owner=token)
             ).rowcount
-        return claimed == 1
+        return token if claimed == 1 else None
 
     # ---- one attempt -----------------------------------------------------------------
 
-    def attempt(self, head: Any) -> None:
-        envelope = self.audit.envelope_at(head.position)
-        body = json.dumps(
-            {"type": envelope["type"], "timestamp": envelope["occurred_at"], "data": envelope},
-            separators=(",", ":"),
-            ensure_ascii=False,
-        ).encode()
-        timestamp = int(self.wall.now().timestamp())
-        secrets = [head.secret]
-        if head.previous_secret and _aware(head.previous_secret_until) > self.wall.now():
-            secrets.append(head.previous_secret)
-        headers = {
-            "content-type": "application/json",
-            "webhook-id": head.event_id,
-            "webhook-timestamp": str(timestamp),
-            "webhook-signature": signature_header(secrets, head.event_id, timestamp, body),
-            "user-agent": "ipledge-webhooks/1",
-        }
+    def attempt(self, head: Any, token: str) -> None:
         started = self.wall.now()
+        timestamp = int(started.timestamp())
         try:
-            check_url(head.url, self.allow_private)
-            reply = self.transport.post(head.url, headers, body)
-        except UnsafeTarget as e:
-            reply = Reply(None, error=e.detail)
-        self.record(head, reply, started, timestamp)
-
-    def record(self, head: Any, reply: Reply, started: datetime, timestamp: int) -> None:
-        d, e = webhook_deliveries.c, webhook_endpoints.c
-        now = self.clock.now()
-        attempt_no = head.attempts + 1
-        ok = reply.status is not None and 200 <= reply.status < 300
-        values: dict[str, Any] = {
-            "attempts": attempt_no,
-            "last_status": reply.status,
-            "last_error": reply.error,
-            "leased_until": None,
-            "lease_owner": None,
-        }
-        endpoint_values: dict[str, Any] = {}
-        if ok:
-            values.update(status="delivered", delivered_at=now)
-            endpoint_values["consecutive_failures"] = 0
-        elif reply.status == 410:
-            endpoint_values.update(
-                status="disabled", disabled_reason="the receiver answered 410 Gone"
-            )
-            values["next_attempt_at"] = now
-        elif attempt_no > len(RETRY_AFTER):
-            values["status"] = "failed"
-            endpoint_values["consecutive_failures"] = e.consecutive_failures + 1
-        else:
-            values["next_attempt_at"] = now + _delay(attempt_no, reply, self.wall.now())
-        with self.db.write() as conn:
-            updated = conn.execute(
-                update(webhook_deliveries)
-                .where(
-                    d.id == head.id,
-                    d.lease_owner == self.owner,
-                    d.attempts == head.attempts,
-                )
-                .values(**values)
-            ).rowcount
-            if updated != 1:
-                return  # our lease lapsed and another dispatcher took over: it records
-            conn.execute(
-                webhook_attempts.insert().values(
-                    delivery_id=head.id,
-                    attempt=attempt_no,
-                    sent_at=started,
-                    webhook_timestamp=timestamp,
-                    duration_ms=int((self.wall.now() - started).total_seconds() * 1000),
-                    status_code=reply.status,
-                    error=reply.error,
-                )
-            )
-            if endpoint_values:
-                conn.execute(
-                    update(webhook_endpoints)
-                    .where(e.id == head.endpoint_id)
-                    .values(**endpoint_values)
-                )
-                if values.get("status") == "failed":
-                    conn.execute(
-                        update(webhook_endpoints)
-                        .where(
-                            e.id == head.endpoint_id,
-                            e.consecutive_failures >= DISABLE_AFTER_FAILED_DELIVERIES,
-                        )
-                        .values(
-                            status="disabled", disabled_reason="5 consecutive deliveries failed"
-                        )
-                    )
+            reply = self.send(head, timestamp)
+        except Exception as e:  # one attempt's fault (a bug, an unreadable event) is its own
+            log.exception("webhook attempt failed inside the dispatcher")
+            reply = Reply(None, error=f"internal error: {type(e).__name__}: {e}"[:500])
+        outcome = Outcome(reply, started, self.wall.now(), timestamp)
+        try:
+            with self.db.write() as conn:
+                attempt_no = record(conn, head, token, outcome)
+        except Exception:  # the store is down: the lease lapses and the attempt is made again
+            log.exception("webhook attempt could not be recorded")
+            return
         log.info(
             "webhook attempt",
             extra={
@@ -231,16 +154,43 @@ class Dispatcher:
             },
         )
 
+    def send(self, head: Any, timestamp: int) -> Reply:
+        try:
+            check_form(head.url)
+        except UnsafeTarget as e:
+            return Reply(None, error=e.detail)
+        envelope = self.audit.envelope_at(head.position)
+        body = json.dumps(
+            {"type": envelope["type"], "timestamp": envelope["occurred_at"], "data": envelope},
+            separators=(",", ":"),
+            ensure_ascii=False,
+        ).encode()
+        secrets = [head.secret]
+        if head.previous_secret and aware(head.previous_secret_until) > self.wall.now():
+            secrets.append(head.previous_secret)
+        headers = {
+            "content-type": "application/json",
+            "webhook-id": head.event_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": signature_header(secrets, head.event_id, timestamp, body),
+            "user-agent": "ipledge-webhooks/1",
+        }
+        return self.transport.post(head.url, headers, body)
+
     # ---- loops -----------------------------------------------------------------------
+
+    def claimed_heads(self) -> list[tuple[Any, str]]:
+        claims = ((head, self.claim(head)) for head in self.due_heads())
+        return [(head, token) for head, token in claims if token is not None]
 
     def run_once(self) -> int:
         """Catches up, fills outboxes and sends every due head, waiting for the sends."""
         self.audit.projections.catch_up(timeout=60, names=("audience",))
         self.fill()
-        heads = [h for h in self.due_heads() if self.claim(h)]
+        claimed = self.claimed_heads()
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
-            list(pool.map(self.attempt, heads))
-        return len(heads)
+            list(pool.map(lambda claim: self.attempt(*claim), claimed))
+        return len(claimed)
 
     def drain(self, rounds: int = 1000) -> int:
         total = 0
@@ -282,38 +232,11 @@ class Dispatcher:
         self.fill()
         self._in_flight = {k: f for k, f in self._in_flight.items() if not f.done()}
         for head in self.due_heads():
-            if head.endpoint_id in self._in_flight or not self.claim(head):
+            if head.endpoint_id in self._in_flight:
                 continue
-            future = pool.submit(self.attempt, head)
+            token = self.claim(head)
+            if token is None:
+                continue
+            future = pool.submit(self.attempt, head, token)
             future.add_done_callback(lambda _: self._wake.set())
             self._in_flight[head.endpoint_id] = future
-
-
-def _delay(attempt_no: int, reply: Reply, wall_now: datetime) -> timedelta:
-    scheduled = RETRY_AFTER[attempt_no - 1]
-    if reply.status in (429, 503) and reply.retry_after:
-        asked = _retry_after(reply.retry_after, wall_now)
-        if asked is not None:
-            # Honoured, but never sooner than the first scheduled retry: a receiver answering
-            # "Retry-After: 0" must not use up every attempt within a second.
-            return min(max(asked, RETRY_AFTER[0]), MAX_RETRY_AFTER)
-    return scheduled
-
-
-def _retry_after(value: str, wall_now: datetime) -> timedelta | None:
-    """Retry-After as delay-seconds or an HTTP date (a date without a zone is read as UTC)."""
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        # Capped before conversion: a huge number would overflow timedelta.
-        return timedelta(seconds=min(int(value), int(MAX_RETRY_AFTER.total_seconds())))
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return _aware(when) - wall_now
-
-
-def _aware(value: datetime | None) -> datetime:
-    if value is None:
-        return datetime.min.replace(tzinfo=UTC)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

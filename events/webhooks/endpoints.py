@@ -1,4 +1,8 @@
-"""Webhook endpoints: registration, secrets and rotation, re-enabling, replay, delivery log."""
+"""Webhook endpoints: registration, secrets and rotation, re-enabling, replay, delivery log.
+
+Their instants (created_at, the rotation overlap, replayed deliveries' due times) are transport
+time, on the wall clock, like the dispatcher's (SPEC §10).
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,25 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import desc, insert, select, update
+from sqlalchemy import Connection, desc, insert, select, update
 
+from events.clock import Clock
 from events.database import Database
-from events.tables import webhook_attempts, webhook_deliveries, webhook_endpoints
+from events.tables import principals, webhook_attempts, webhook_deliveries, webhook_endpoints
 from events.webhooks import outbox
 from events.webhooks.signing import new_secret
-from events.webhooks.url_guard import check_url
+from events.webhooks.url_guard import TargetGuard
 from registry.actors import Actor
-from registry.errors import InvalidValue, NotFound
+from registry.errors import InvalidState, InvalidValue, NotFound
 
 ROTATION_OVERLAP = timedelta(hours=24)
 
 
 class EndpointStore:
-    def __init__(self, db: Database, allow_private: bool) -> None:
+    def __init__(self, db: Database, guard: TargetGuard, wall: Clock) -> None:
         self.db = db
-        self.allow_private = allow_private
+        self.guard = guard
+        self.wall = wall
 
     def create(
         self,
@@ -30,10 +36,9 @@ class EndpointStore:
         url: str,
         event_types: list[str],
         description: str | None,
-        now: datetime,
         log_end: int,
     ) -> tuple[dict[str, Any], str]:
-        check_url(url, self.allow_private)
+        self.guard.check_url(url)
         if not event_types:
             raise InvalidValue(
                 'subscribe to at least one event type, or ["*"]', field="event_types"
@@ -51,9 +56,10 @@ class EndpointStore:
             "status": "enabled",
             "consecutive_failures": 0,
             "scanned_position": log_end,
-            "created_at": now,
+            "created_at": self.wall.now(),
         }
         with self.db.write() as conn:
+            _lock_live_owner(conn, owner.principal_id)
             conn.execute(insert(webhook_endpoints).values(**row))
         return self.get(owner, row["id"]), secret
 
@@ -89,10 +95,11 @@ class EndpointStore:
 
     def _update(self, owner: Actor, endpoint_id: str, **values: Any) -> None:
         self._row(owner, endpoint_id)
+        e = webhook_endpoints.c
         with self.db.write() as conn:
             conn.execute(
                 update(webhook_endpoints)
-                .where(webhook_endpoints.c.id == endpoint_id)
+                .where(e.id == endpoint_id, e.status != "deleted")
                 .values(**values)
             )
 
@@ -105,12 +112,22 @@ class EndpointStore:
         self._update(owner, endpoint_id, status="deleted")
 
     def enable(self, owner: Actor, endpoint_id: str) -> dict[str, Any]:
-        return self._set(
-            owner, endpoint_id, status="enabled", disabled_reason=None, consecutive_failures=0
-        )
+        self._row(owner, endpoint_id)
+        e, p = webhook_endpoints.c, principals.c
+        owner_live = select(p.id).where(p.id == e.principal_id, p.revoked_at.is_(None)).exists()
+        with self.db.write() as conn:
+            enabled = conn.execute(
+                update(webhook_endpoints)
+                .where(e.id == endpoint_id, e.status != "deleted", owner_live)
+                .values(status="enabled", disabled_reason=None, consecutive_failures=0)
+            ).rowcount
+        if enabled != 1:
+            self._row(owner, endpoint_id)  # not found if it was deleted meanwhile
+            raise InvalidState("the endpoint's principal is revoked: it cannot be re-enabled")
+        return self.get(owner, endpoint_id)
 
-    def rotate(self, owner: Actor, endpoint_id: str, now: datetime) -> tuple[dict[str, Any], str]:
-        """New secret; the old one keeps signing alongside it for 24 h."""
+    def rotate(self, owner: Actor, endpoint_id: str) -> tuple[dict[str, Any], str]:
+        """New secret; the old one keeps signing alongside it for 24 h (of real time)."""
         row = self._row(owner, endpoint_id)
         secret = new_secret()
         body = self._set(
@@ -118,17 +135,17 @@ class EndpointStore:
             endpoint_id,
             secret=secret,
             previous_secret=row.secret,
-            previous_secret_until=now + ROTATION_OVERLAP,
+            previous_secret_until=self.wall.now() + ROTATION_OVERLAP,
         )
         return body, secret
 
-    def replay(self, owner: Actor, endpoint_id: str, from_position: int, now: datetime) -> int:
+    def replay(self, owner: Actor, endpoint_id: str, from_position: int) -> int:
         """Queues the endpoint's events again from ``from_position`` up to what its outbox
         has reached (newer ones arrive anyway); they keep their webhook-id."""
         row = self._row(owner, endpoint_id)
         with self.db.write() as conn:
             return outbox.enqueue(
-                conn, row, from_position - 1, row.scanned_position, now, replay=True
+                conn, row, from_position - 1, row.scanned_position, self.wall.now(), replay=True
             )
 
     def deliveries(
@@ -176,6 +193,15 @@ class EndpointStore:
             for r in rows
         ]
         return items, rows[-1].id if more else None
+
+
+def _lock_live_owner(conn: Connection, principal_id: str) -> None:
+    """Holds the owner's principal row until the new endpoint commits, so a revocation racing
+    the registration either comes first (and refuses it here) or waits and disables it."""
+    p = principals.c
+    owner = conn.execute(select(p.revoked_at).where(p.id == principal_id).with_for_update()).first()
+    if owner is None or owner.revoked_at is not None:
+        raise InvalidState("the principal is revoked: it cannot register endpoints")
 
 
 def public(row: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, false, literal, select, true, update
 
-from events.tables import event_audience, webhook_deliveries, webhook_endpoints
+from events.tables import event_audience, principals, webhook_deliveries, webhook_endpoints
 from events.webhooks.audience import visible_to
 
 
@@ -82,5 +82,13 @@ def fill(conn: Connection, endpoint: Any, until: int, now: datetime) -> int:
 
 
 def live_endpoints(conn: Connection) -> list[Any]:
-    e = webhook_endpoints.c
-    return list(conn.execute(select(webhook_endpoints).where(e.status != "deleted")))
+    """Endpoints whose outbox keeps filling: not deleted (a disabled one queues for its
+    re-enabling), and not of a revoked principal (it can never be re-enabled)."""
+    e, p = webhook_endpoints.c, principals.c
+    return list(
+        conn.execute(
+            select(webhook_endpoints)
+            .join(principals, p.id == e.principal_id)
+            .where(e.status != "deleted", p.revoked_at.is_(None))
+        )
+    )

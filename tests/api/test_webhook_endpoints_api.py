@@ -12,10 +12,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from standardwebhooks.webhooks import Webhook
 
+from events.webhooks.addresses import AddressPolicy
 from events.webhooks.transport import Reply
+from events.webhooks.url_guard import TargetGuard
 from tests.api.support import assert_problem, registered_pledge
 from tests.conftest import auth
-from tests.webhook_support import FakeTransport
+from tests.webhook_support import FakeTransport, manual_wall
 
 URL = "https://93.184.216.34/hooks"
 ENDPOINTS = "/v1/webhook-endpoints"
@@ -131,7 +133,7 @@ async def test_a_non_http_url_is_refused(client, keys):
 async def test_a_private_target_is_accepted_when_private_targets_are_allowed(
     client, keys, container
 ):
-    container.webhooks.allow_private = True
+    container.webhooks.guard = TargetGuard(AddressPolicy(allow_private=True))
 
     response = await create(client, keys.bank_a, url="http://127.0.0.1:8080/hooks")
 
@@ -229,13 +231,14 @@ async def test_deliveries_are_listed_newest_first_page_by_page(client, keys, con
 
 
 async def test_a_delivery_lists_every_attempt_with_its_outcome(client, keys, container, fake):
+    wall = manual_wall(container)
     endpoint = await created(client, keys.bank_a)
     fake.answer(URL, Reply(503, retry_after="30"), Reply(302))
     await registered_pledge(client, keys, 1)
     container.dispatcher.drain()
-    container.clock.advance(timedelta(seconds=30))
+    wall.advance(timedelta(seconds=30))
     container.dispatcher.drain()
-    container.clock.advance(timedelta(seconds=300))
+    wall.advance(timedelta(seconds=300))
     container.dispatcher.drain()
 
     [delivery] = (await deliveries(client, keys.bank_a, endpoint["id"]))["items"]
@@ -265,6 +268,7 @@ async def test_an_unknown_deliveries_cursor_is_a_validation_error(client, keys):
 async def test_delivery_instants_are_utc_whatever_the_servers_time_zone(
     client, keys, container, fake, monkeypatch
 ):
+    wall = manual_wall(container)
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
     try:
@@ -279,7 +283,7 @@ async def test_delivery_instants_are_utc_whatever_the_servers_time_zone(
         time.tzset()
 
     due = datetime.fromisoformat(delivery["next_attempt_at"].replace("Z", "+00:00"))
-    assert due == container.clock.now() + timedelta(seconds=5)
+    assert due == wall.now() + timedelta(seconds=5)
 
 
 # ---- replay, rotation, re-enabling -------------------------------------------------------

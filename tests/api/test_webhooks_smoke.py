@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from events.webhooks.addresses import AddressPolicy
 from events.webhooks.transport import Reply
+from events.webhooks.url_guard import TargetGuard
 from tests.api.support import registered_pledge
 from tests.conftest import auth
 
@@ -19,8 +21,7 @@ class Recorder:
 async def test_a_bank_endpoint_receives_its_pledge_events(client, keys, container):
     fake = Recorder()
     container.dispatcher.transport = fake
-    container.dispatcher.allow_private = True
-    container.webhooks.allow_private = True
+    container.webhooks.guard = TargetGuard(AddressPolicy(allow_private=True))
     created = await client.post(
         "/v1/webhook-endpoints",
         headers=auth(keys.bank_a),
@@ -40,8 +41,7 @@ async def test_the_delivery_verifies_with_the_standardwebhooks_package(client, k
 
     fake = Recorder()
     container.dispatcher.transport = fake
-    container.dispatcher.allow_private = True
-    container.webhooks.allow_private = True
+    container.webhooks.guard = TargetGuard(AddressPolicy(allow_private=True))
     created = await client.post(
         "/v1/webhook-endpoints",
         headers=auth(keys.bank_a),

@@ -1,9 +1,9 @@
-"""The webhook dispatcher (SPEC §10) over both stores, with fake transports and the manual clock.
+"""The webhook dispatcher (SPEC §10) over both stores, with fake transports.
 
-Due times follow the service clock (``clock``); the dispatcher's ``wall`` clock stamps
-``webhook-timestamp`` and rotation windows, so tests that check signatures with the
-``standardwebhooks`` package (which compares the timestamp with real time) keep the wall clock
-near real time.
+Delivery timing (due times, retries, leases, ``webhook-timestamp``, rotation windows) follows
+the wall clock, never the service clock; here the wall is a manual clock (``wall``) that starts
+at real time, so signatures still verify with the ``standardwebhooks`` package (which compares
+the timestamp with real time) and every test stays deterministic.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from tests.webhook_support import (
     Sent,
     add_endpoint,
     fake_transport,
+    manual_wall,
     no_taker_buyback,
     pledge,
 )
@@ -79,9 +80,9 @@ def utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def near_real_time() -> ManualClock:
-    """A wall clock that moves only when told, starting at real time (whole seconds)."""
-    return ManualClock(datetime.now(UTC).replace(microsecond=0))
+@pytest.fixture
+def wall(container: Container) -> ManualClock:
+    return manual_wall(container)
 
 
 def first_id_fails(fake: FakeTransport, url: str) -> None:
@@ -110,7 +111,7 @@ def test_an_endpoint_receives_its_events_in_log_order(container, fake):
     assert positions == list(range(1, container.store.max_position() + 1))
 
 
-def test_a_failing_head_holds_back_later_events_of_its_endpoint_only(container, clock, fake):
+def test_a_failing_head_holds_back_later_events_of_its_endpoint_only(container, wall, fake):
     add_endpoint(container, REGULATOR, URL_A, REGISTERED)
     add_endpoint(container, REGULATOR, URL_B, REGISTERED)
     fake.always(URL_A, Reply(500))
@@ -118,7 +119,7 @@ def test_a_failing_head_holds_back_later_events_of_its_endpoint_only(container, 
         pledge(container, BANK_A, serial)
 
     container.dispatcher.drain()
-    clock.advance(timedelta(seconds=5))
+    wall.advance(timedelta(seconds=5))
     container.dispatcher.drain()
 
     first = fake.to(URL_B)[0].id
@@ -126,14 +127,14 @@ def test_a_failing_head_holds_back_later_events_of_its_endpoint_only(container, 
     assert len(fake.to(URL_B)) == 3
 
 
-def test_events_behind_a_recovered_head_follow_in_order(container, clock, fake):
+def test_events_behind_a_recovered_head_follow_in_order(container, wall, fake):
     add_endpoint(container, REGULATOR, URL_A, REGISTERED)
     fake.answer(URL_A, Reply(500))
     for serial in (1, 2, 3):
         pledge(container, BANK_A, serial)
     container.dispatcher.drain()
 
-    clock.advance(timedelta(seconds=5))
+    wall.advance(timedelta(seconds=5))
     container.dispatcher.drain()
 
     failed, *delivered = [s.position for s in fake.to(URL_A)]
@@ -144,22 +145,22 @@ def test_events_behind_a_recovered_head_follow_in_order(container, clock, fake):
 # ---- retries -----------------------------------------------------------------------------
 
 
-def test_retries_are_made_exactly_on_the_standard_webhooks_schedule(container, clock, fake):
+def test_retries_are_made_exactly_on_the_standard_webhooks_schedule(container, wall, fake):
     endpoint, _ = add_endpoint(container, BANK_A, URL_A, REGISTERED)
     fake.always(URL_A, Reply(500))
     pledge(container, BANK_A, 1)
-    attempted_at = clock.now()
+    attempted_at = wall.now()
     assert container.dispatcher.drain() == 1
 
     for wait in SCHEDULE:
         assert utc(only_delivery(container, BANK_A, endpoint)["next_attempt_at"]) == (
             attempted_at + wait
         )
-        clock.advance(wait - SECOND)
+        wall.advance(wait - SECOND)
         assert container.dispatcher.drain() == 0
-        clock.advance(SECOND)
+        wall.advance(SECOND)
         assert container.dispatcher.drain() == 1
-        attempted_at = clock.now()
+        attempted_at = wall.now()
 
     delivery = only_delivery(container, BANK_A, endpoint)
     assert (delivery["status"], delivery["attempts"], delivery["next_attempt_at"]) == (
@@ -169,7 +170,7 @@ def test_retries_are_made_exactly_on_the_standard_webhooks_schedule(container, c
     )
 
 
-def test_retry_after_seconds_on_429_replaces_the_scheduled_wait(container, clock, fake):
+def test_retry_after_seconds_on_429_replaces_the_scheduled_wait(container, wall, fake):
     endpoint, _ = add_endpoint(container, BANK_A, URL_A, REGISTERED)
     fake.answer(URL_A, Reply(429, retry_after="120"))
     pledge(container, BANK_A, 1)
@@ -177,12 +178,11 @@ def test_retry_after_seconds_on_429_replaces_the_scheduled_wait(container, clock
     container.dispatcher.drain()
 
     assert utc(only_delivery(container, BANK_A, endpoint)["next_attempt_at"]) == (
-        clock.now() + timedelta(seconds=120)
+        wall.now() + timedelta(seconds=120)
     )
 
 
-def test_retry_after_http_date_on_503_is_honoured(container, clock, fake):
-    container.dispatcher.wall = wall = near_real_time()
+def test_retry_after_http_date_on_503_is_honoured(container, wall, fake):
     endpoint, _ = add_endpoint(container, BANK_A, URL_A, REGISTERED)
     retry_at = format_datetime(wall.now() + timedelta(hours=1), usegmt=True)
     fake.answer(URL_A, Reply(503, retry_after=retry_at))
@@ -191,11 +191,11 @@ def test_retry_after_http_date_on_503_is_honoured(container, clock, fake):
     container.dispatcher.drain()
 
     assert utc(only_delivery(container, BANK_A, endpoint)["next_attempt_at"]) == (
-        clock.now() + timedelta(hours=1)
+        wall.now() + timedelta(hours=1)
     )
 
 
-def test_retry_after_on_a_500_is_ignored(container, clock, fake):
+def test_retry_after_on_a_500_is_ignored(container, wall, fake):
     endpoint, _ = add_endpoint(container, BANK_A, URL_A, REGISTERED)
     fake.answer(URL_A, Reply(500, retry_after="3600"))
     pledge(container, BANK_A, 1)
@@ -203,26 +203,25 @@ def test_retry_after_on_a_500_is_ignored(container, clock, fake):
     container.dispatcher.drain()
 
     assert utc(only_delivery(container, BANK_A, endpoint)["next_attempt_at"]) == (
-        clock.now() + timedelta(seconds=5)
+        wall.now() + timedelta(seconds=5)
     )
 
 
-def test_the_429_retry_is_sent_once_its_retry_after_has_passed(container, clock, fake):
+def test_the_429_retry_is_sent_once_its_retry_after_has_passed(container, wall, fake):
     add_endpoint(container, BANK_A, URL_A, REGISTERED)
     fake.answer(URL_A, Reply(429, retry_after="120"))
     pledge(container, BANK_A, 1)
     container.dispatcher.drain()
 
-    clock.advance(timedelta(seconds=119))
+    wall.advance(timedelta(seconds=119))
     early = container.dispatcher.drain()
-    clock.advance(SECOND)
+    wall.advance(SECOND)
     on_time = container.dispatcher.drain()
 
     assert (early, on_time) == (0, 1)
 
 
-def test_a_retry_after_date_without_a_zone_still_records_the_attempt(container, clock, fake):
-    container.dispatcher.wall = wall = near_real_time()
+def test_a_retry_after_date_without_a_zone_still_records_the_attempt(container, wall, fake):
     endpoint, _ = add_endpoint(container, BANK_A, URL_A, REGISTERED)
     naive = (wall.now() + timedelta(minutes=10)).strftime("%a, %d %b %Y %H:%M:%S")
     fake.answer(URL_A, Reply(429, retry_after=naive))
@@ -232,10 +231,10 @@ def test_a_retry_after_date_without_a_zone_still_records_the_attempt(container, 
 
     delivery = only_delivery(container, BANK_A, endpoint)
     assert delivery["attempts"] == 1
-    assert utc(delivery["next_attempt_at"]) == clock.now() + timedelta(minutes=10)
+    assert utc(delivery["next_attempt_at"]) == wall.now() + timedelta(minutes=10)
 
 
-def test_a_redirect_counts_as_a_failed_attempt(container, clock, fake):
+def test_a_redirect_counts_as_a_failed_attempt(container, wall, fake):
     endpoint, _ = add_endpoint(container, BANK_A, URL_A, REGISTERED)
     fake.answer(URL_A, Reply(302))
     pledge(container, BANK_A, 1)
@@ -245,10 +244,10 @@ def test_a_redirect_counts_as_a_failed_attempt(container, clock, fake):
     delivery = only_delivery(container, BANK_A, endpoint)
     assert (delivery["status"], delivery["attempts"]) == ("pending", 1)
     assert delivery["attempt_history"][0]["status_code"] == 302
-    assert utc(delivery["next_attempt_at"]) == clock.now() + timedelta(seconds=5)
+    assert utc(delivery["next_attempt_at"]) == wall.now() + timedelta(seconds=5)
 
 
-def test_no_http_answer_counts_as_a_failed_attempt(container, clock, fake):
+def test_no_http_answer_counts_as_a_failed_attempt(container, wall, fake):
     endpoint, _ = add_endpoint(container, BANK_A, URL_A, REGISTERED)
     fake.answer(URL_A, Reply(None, error="ReadTimeout: timed out"))
     pledge(container, BANK_A, 1)
@@ -273,20 +272,20 @@ def test_410_gone_disables_the_endpoint_at_once(container, fake):
     assert got["status"] == "disabled" and "410" in got["disabled_reason"]
 
 
-def test_nothing_is_sent_to_an_endpoint_disabled_by_410(container, clock, fake):
+def test_nothing_is_sent_to_an_endpoint_disabled_by_410(container, wall, fake):
     add_endpoint(container, BANK_A, URL_A, REGISTERED)
     fake.answer(URL_A, Reply(410))
     pledge(container, BANK_A, 1)
     container.dispatcher.drain()
 
     pledge(container, BANK_A, 2)
-    clock.advance(timedelta(days=3))
+    wall.advance(timedelta(days=3))
     container.dispatcher.drain()
 
     assert len(fake.to(URL_A)) == 1
 
 
-def test_re_enabling_sends_the_queued_events_in_order(container, clock, fake):
+def test_re_enabling_sends_the_queued_events_in_order(container, wall, fake):
     endpoint, _ = add_endpoint(container, BANK_A, URL_A, REGISTERED)
     fake.answer(URL_A, Reply(410))
     pledge(container, BANK_A, 1)
@@ -303,7 +302,7 @@ def test_re_enabling_sends_the_queued_events_in_order(container, clock, fake):
     assert [d["status"] for d in deliveries(container, BANK_A, endpoint)] == ["delivered"] * 2
 
 
-def test_a_delivery_that_exhausts_ten_attempts_fails_and_the_next_proceeds(container, clock, fake):
+def test_a_delivery_that_exhausts_ten_attempts_fails_and_the_next_proceeds(container, wall, fake):
     endpoint, _ = add_endpoint(container, BANK_A, URL_A, REGISTERED)
     first_id_fails(fake, URL_A)
     pledge(container, BANK_A, 1)
@@ -311,7 +310,7 @@ def test_a_delivery_that_exhausts_ten_attempts_fails_and_the_next_proceeds(conta
 
     for _ in range(11):
         container.dispatcher.drain()
-        clock.advance(timedelta(hours=24))
+        wall.advance(timedelta(hours=24))
 
     first, second = deliveries(container, BANK_A, endpoint)
     assert (first["status"], first["attempts"], len(first["attempt_history"])) == (
@@ -322,7 +321,7 @@ def test_a_delivery_that_exhausts_ten_attempts_fails_and_the_next_proceeds(conta
     assert (second["status"], second["attempts"]) == ("delivered", 1)
 
 
-def test_five_consecutive_failed_deliveries_disable_the_endpoint(container, clock, fake):
+def test_five_consecutive_failed_deliveries_disable_the_endpoint(container, wall, fake):
     endpoint, _ = add_endpoint(container, BANK_A, URL_A, REGISTERED)
     fake.always(URL_A, Reply(500))
     for serial in range(1, 7):
@@ -332,7 +331,7 @@ def test_five_consecutive_failed_deliveries_disable_the_endpoint(container, cloc
         container.dispatcher.drain()
         if container.webhooks.get(BANK_A, endpoint)["status"] == "disabled":
             break
-        clock.advance(timedelta(hours=24))
+        wall.advance(timedelta(hours=24))
 
     got = container.webhooks.get(BANK_A, endpoint)
     assert (got["status"], got["consecutive_failures"]) == ("disabled", 5)
@@ -342,13 +341,13 @@ def test_five_consecutive_failed_deliveries_disable_the_endpoint(container, cloc
     assert len(fake.to(URL_A)) == 50
 
 
-def test_a_delivered_event_resets_the_consecutive_failure_count(container, clock, fake):
+def test_a_delivered_event_resets_the_consecutive_failure_count(container, wall, fake):
     endpoint, _ = add_endpoint(container, BANK_A, URL_A, REGISTERED)
     first_id_fails(fake, URL_A)
     pledge(container, BANK_A, 1)
     for _ in range(10):
         container.dispatcher.drain()
-        clock.advance(timedelta(hours=24))
+        wall.advance(timedelta(hours=24))
     assert container.webhooks.get(BANK_A, endpoint)["consecutive_failures"] == 1
 
     pledge(container, BANK_A, 2)
@@ -360,14 +359,12 @@ def test_a_delivered_event_resets_the_consecutive_failure_count(container, clock
 # ---- signing -----------------------------------------------------------------------------
 
 
-def test_each_attempt_is_signed_afresh_under_the_same_webhook_id(container, clock, fake):
-    container.dispatcher.wall = wall = near_real_time()
+def test_each_attempt_is_signed_afresh_under_the_same_webhook_id(container, wall, fake):
     _, secret = add_endpoint(container, BANK_A, URL_A, REGISTERED)
     fake.answer(URL_A, Reply(500))
     pledge(container, BANK_A, 1)
     container.dispatcher.drain()
 
-    clock.advance(timedelta(seconds=5))
     wall.advance(timedelta(seconds=5))
     container.dispatcher.drain()
 
@@ -397,9 +394,9 @@ def test_the_body_is_the_type_the_occurrence_time_and_the_audit_envelope(contain
 
 def test_within_24_hours_of_a_rotation_both_secrets_verify(container, fake):
     overlap = timedelta(hours=23, minutes=58)
-    container.dispatcher.wall = wall = ManualClock(datetime.now(UTC) - overlap)
+    wall = manual_wall(container, start=datetime.now(UTC) - overlap)
     endpoint, old = add_endpoint(container, BANK_A, URL_A, REGISTERED)
-    _, new = container.webhooks.rotate(BANK_A, endpoint, wall.now())
+    _, new = container.webhooks.rotate(BANK_A, endpoint)
     wall.advance(overlap)
     pledge(container, BANK_A, 1)
 
@@ -413,9 +410,9 @@ def test_within_24_hours_of_a_rotation_both_secrets_verify(container, fake):
 
 def test_24_hours_after_a_rotation_only_the_new_secret_verifies(container, fake):
     overlap = timedelta(hours=24, minutes=1)
-    container.dispatcher.wall = wall = ManualClock(datetime.now(UTC) - overlap)
+    wall = manual_wall(container, start=datetime.now(UTC) - overlap)
     endpoint, old = add_endpoint(container, BANK_A, URL_A, REGISTERED)
-    _, new = container.webhooks.rotate(BANK_A, endpoint, wall.now())
+    _, new = container.webhooks.rotate(BANK_A, endpoint)
     wall.advance(overlap)
     pledge(container, BANK_A, 1)
 
@@ -558,9 +555,7 @@ def test_replay_resends_from_a_position_with_the_same_webhook_ids_and_bodies(con
     container.dispatcher.drain()
     original = fake.to(URL_A)
 
-    queued = container.webhooks.replay(
-        BANK_A, endpoint, original[1].position, container.clock.now()
-    )
+    queued = container.webhooks.replay(BANK_A, endpoint, original[1].position)
     container.dispatcher.drain()
 
     resent = fake.to(URL_A)[3:]
@@ -588,9 +583,7 @@ def test_two_dispatchers_on_one_database_never_send_the_same_attempt_twice(conta
         add_endpoint(container, REGULATOR, url)
     for serial in range(1, 9):
         pledge(container, BANK_A, serial)
-    second = Dispatcher(
-        container.db, container.audit, container.clock, SystemClock(), fake, allow_private=True
-    )
+    second = Dispatcher(container.db, container.audit, SystemClock(), fake)
     start = threading.Barrier(2)
 
     def work(dispatcher: Dispatcher) -> None:

@@ -12,14 +12,23 @@ from email.utils import format_datetime
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from events.webhooks.dispatcher import _delay, _retry_after
+from events.webhooks.addresses import AddressPolicy
+from events.webhooks.retries import parse_retry_after, retry_delay
 from events.webhooks.signing import new_secret, sign, signature_header
 from events.webhooks.transport import Reply
-from events.webhooks.url_guard import UnsafeTarget, check_url
+from events.webhooks.url_guard import TargetGuard, UnsafeTarget
 
 MSG_ID = "7f0c2a4e-5b1d-5e36-9a8f-0d6c1b2e3f40"
 BODY = b'{"type":"pledge.registered","timestamp":"2026-01-05T01:00:00Z","data":{}}'
 NOW = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
+
+
+def check_url(url: str, allow_private: bool) -> None:
+    TargetGuard(AddressPolicy(allow_private=allow_private)).check_url(url)
+
+
+def delay(attempt_no: int, reply: Reply, now: datetime) -> timedelta:
+    return retry_delay(attempt_no, reply.status, reply.retry_after, now)
 
 
 def headers(signature: str, timestamp: int) -> dict[str, str]:
@@ -214,7 +223,7 @@ SCHEDULE = [
 
 
 def test_the_delays_after_failed_attempts_are_the_standard_webhooks_schedule():
-    delays = [_delay(n, Reply(500), NOW) for n in range(1, 10)]
+    delays = [delay(n, Reply(500), NOW) for n in range(1, 10)]
 
     assert delays == SCHEDULE
     assert sum(delays, timedelta()) == timedelta(hours=75, minutes=35, seconds=5)
@@ -222,51 +231,51 @@ def test_the_delays_after_failed_attempts_are_the_standard_webhooks_schedule():
 
 @pytest.mark.parametrize("status", [429, 503])
 def test_retry_after_seconds_replaces_the_scheduled_delay_on_429_and_503(status):
-    assert _delay(1, Reply(status, retry_after="120"), NOW) == timedelta(seconds=120)
+    assert delay(1, Reply(status, retry_after="120"), NOW) == timedelta(seconds=120)
 
 
 @pytest.mark.parametrize("status", [500, 502, 302, 404, None])
 def test_retry_after_is_ignored_on_other_answers(status):
-    assert _delay(3, Reply(status, retry_after="120"), NOW) == timedelta(minutes=30)
+    assert delay(3, Reply(status, retry_after="120"), NOW) == timedelta(minutes=30)
 
 
 def test_a_retry_after_longer_than_24_hours_is_capped_at_24_hours():
-    assert _delay(1, Reply(429, retry_after=str(3 * 86400)), NOW) == timedelta(hours=24)
+    assert delay(1, Reply(429, retry_after=str(3 * 86400)), NOW) == timedelta(hours=24)
 
 
 def test_an_absurdly_long_retry_after_is_capped_rather_than_overflowing():
-    assert _delay(1, Reply(503, retry_after="9" * 30), NOW) == timedelta(hours=24)
+    assert delay(1, Reply(503, retry_after="9" * 30), NOW) == timedelta(hours=24)
 
 
 def test_a_retry_after_date_in_the_past_waits_the_first_scheduled_delay():
     past = format_datetime(NOW - timedelta(minutes=10), usegmt=True)
 
-    assert _delay(1, Reply(503, retry_after=past), NOW) == timedelta(seconds=5)
+    assert delay(1, Reply(503, retry_after=past), NOW) == timedelta(seconds=5)
 
 
 def test_retry_after_zero_still_waits_the_first_scheduled_delay():
-    assert _delay(4, Reply(429, retry_after="0"), NOW) == timedelta(seconds=5)
+    assert delay(4, Reply(429, retry_after="0"), NOW) == timedelta(seconds=5)
 
 
 def test_an_unreadable_retry_after_falls_back_to_the_schedule():
-    assert _delay(2, Reply(429, retry_after="soon"), NOW) == timedelta(minutes=5)
+    assert delay(2, Reply(429, retry_after="soon"), NOW) == timedelta(minutes=5)
 
 
 def test_retry_after_reads_delay_seconds():
-    assert _retry_after("  90 ", NOW) == timedelta(seconds=90)
+    assert parse_retry_after("  90 ", NOW) == timedelta(seconds=90)
 
 
 def test_retry_after_reads_an_http_date():
-    assert _retry_after("Mon, 05 Jan 2026 01:30:00 GMT", NOW) == timedelta(minutes=30)
+    assert parse_retry_after("Mon, 05 Jan 2026 01:30:00 GMT", NOW) == timedelta(minutes=30)
 
 
 @pytest.mark.parametrize(
     "value", ["Mon, 05 Jan 2026 01:30:00 -0000", "Mon, 05 Jan 2026 01:30:00"], ids=["-0000", "none"]
 )
 def test_retry_after_reads_a_date_without_a_usable_zone_as_utc(value):
-    assert _retry_after(value, NOW) == timedelta(minutes=30)
+    assert parse_retry_after(value, NOW) == timedelta(minutes=30)
 
 
 @pytest.mark.parametrize("value", ["soon", "1.5", "-3", "", "\u00b2"])
 def test_retry_after_that_is_neither_seconds_nor_a_date_is_none(value):
-    assert _retry_after(value, NOW) is None
+    assert parse_retry_after(value, NOW) is None

@@ -1,0 +1,52 @@
+"""Every webhook endpoint, for administrators (SPEC §10): list, read, disable, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import Field
+
+from api.deps import ContainerDep, Limit, require
+from api.schemas.common import Strict
+from events.jsonable import jsonable
+
+router = APIRouter(prefix="/v1/admin/webhook-endpoints", tags=["admin"])
+Admin = require("admin")
+EndpointId = Annotated[str, Path(max_length=36)]
+
+
+class Disable(Strict):
+    reason: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+
+@router.get("", summary="Every principal's endpoints, oldest first (deleted ones on request)")
+def list_endpoints(
+    _: Admin,
+    container: ContainerDep,
+    limit: Limit = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    principal_id: Annotated[str | None, Query(max_length=36)] = None,
+    status: Literal["enabled", "disabled", "deleted"] | None = None,
+) -> dict:
+    page = container.webhook_admin.list(limit, cursor, principal_id=principal_id, status=status)
+    return jsonable(page.body())
+
+
+@router.get("/{endpoint_id}", summary="Any endpoint, with its owner")
+def get_endpoint(endpoint_id: EndpointId, _: Admin, container: ContainerDep) -> dict:
+    return jsonable(container.webhook_admin.get(endpoint_id))
+
+
+@router.post("/{endpoint_id}/disable", summary="Stop deliveries to any endpoint at once")
+def disable_endpoint(
+    endpoint_id: EndpointId, _: Admin, container: ContainerDep, body: Disable | None = None
+) -> dict:
+    reason = body.reason if body else None
+    return jsonable(container.webhook_admin.disable(endpoint_id, reason))
+
+
+@router.delete("/{endpoint_id}", status_code=204, summary="Delete any endpoint")
+def delete_endpoint(endpoint_id: EndpointId, _: Admin, container: ContainerDep) -> Response:
+    container.webhook_admin.delete(endpoint_id)
+    return Response(status_code=204)
