@@ -46,7 +46,7 @@ class DatabaseConfig:
     schema: str = "public"
     # libpq keywords (password included), as libpq parsed them from the URL.
     connect_params: Mapping[str, str] = field(
-        default_factory=lambda: MappingProxyType({}), repr=False
+        default_factory=lambda: MappingProxyType({}), repr=False, hash=False
     )
 
     @property
@@ -74,6 +74,9 @@ class DatabaseConfig:
             raise ValueError("a sqlite database URL takes no query parameters")
         if not parsed.database or parsed.host:
             raise ValueError("sqlite URL needs a file path: sqlite:///./data/ipledge.db")
+        if parsed.database == ":memory:":
+            # Each connection would get its own empty database.
+            raise ValueError("the read models and the event store need a SQLite file, not :memory:")
         return cls(url=url, dialect="sqlite", sqlite_path=Path(parsed.database))
 
     @classmethod

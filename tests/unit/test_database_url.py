@@ -128,7 +128,14 @@ def test_a_sqlite_url_names_the_database_file(url: str, path: Path):
 
 @pytest.mark.parametrize(
     "url",
-    ["sqlite://", "sqlite:///", "sqlite:///x.db?mode=ro", "mysql://a@b/c", "app:pw@db/ipledge"],
+    [
+        "sqlite://",
+        "sqlite:///",
+        "sqlite:///:memory:",
+        "sqlite:///x.db?mode=ro",
+        "mysql://a@b/c",
+        "app:pw@db/ipledge",
+    ],
 )
 def test_an_unusable_url_is_refused(url: str):
     with pytest.raises(ValueError):
