@@ -20,7 +20,7 @@ from urllib.parse import unquote
 
 from psycopg import ProgrammingError
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from sqlalchemy import make_url
+from sqlalchemy import URL, make_url
 
 POSTGRES_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 SQLITE_SCHEMES = ("sqlite", "sqlite+pysqlite")
@@ -116,10 +116,10 @@ class DatabaseConfig:
             ]
         return []
 
-    def sqlalchemy_url(self) -> str:
-        if self.is_sqlite:
-            return f"sqlite:///{self.sqlite_path}"
-        return "postgresql+psycopg://"  # everything else goes in sqlalchemy_connect_args()
+    def sqlalchemy_url(self) -> URL:
+        if self.is_sqlite:  # built, not formatted: the path is already decoded
+            return URL.create("sqlite", database=str(self.sqlite_path))
+        return URL.create("postgresql+psycopg")  # the rest goes in sqlalchemy_connect_args()
 
     def sqlalchemy_connect_args(self) -> dict[str, str]:
         """psycopg keywords for SQLAlchemy: the URL's parameters, with the schema first on the

@@ -86,7 +86,7 @@ def test_a_unix_socket_host_reaches_the_server_on_both_connections():
 
 
 def test_a_percent_encoded_sqlite_path_opens_the_decoded_file(tmp_path: Path):
-    url = f"sqlite:///{quote(str(tmp_path / 'my data' / 'ipledge.db'))}"
+    url = f"sqlite:///{quote(str(tmp_path / 'my data%20' / 'ipledge.db'))}"
     config = DatabaseConfig.parse(url)
     database = Database(config, pool_size=1)
     store = open_event_store(config, create_tables=True)
@@ -97,5 +97,5 @@ def test_a_percent_encoded_sqlite_path_opens_the_decoded_file(tmp_path: Path):
         store.close()
         database.dispose()
 
-    assert (tmp_path / "my data" / "ipledge.db").is_file()
-    assert not list(tmp_path.glob("my%20data*"))
+    assert [p.name for p in tmp_path.iterdir()] == ["my data%20"]
+    assert (tmp_path / "my data%20" / "ipledge.db").is_file()
