@@ -36,7 +36,8 @@ class PostgresStore:
         self.schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         with self._connect() as conn:
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(self.schema)))
-        self.url = f"{PG_BASE}?schema={self.schema}"
+        joiner = "&" if "?" in PG_BASE else "?"  # PG_BASE may carry libpq parameters
+        self.url = f"{PG_BASE}{joiner}schema={self.schema}"
         migrate(DatabaseConfig.parse(self.url))
         with self._connect() as conn:
             rows = conn.execute(
