@@ -21,7 +21,7 @@ ENV PATH=/opt/ipledge/bin:$PATH \
     IPLEDGE_DATABASE_URL=sqlite:////var/lib/ipledge/ipledge.db \
     IPLEDGE_DEMO_KEYS_FILE=/var/lib/ipledge/demo-keys.json
 RUN groupadd --system ipledge && useradd --system --gid ipledge --home-dir /var/lib/ipledge ipledge \
- && mkdir -p /var/lib/ipledge && chown ipledge:ipledge /var/lib/ipledge
+ && install -d -m 700 -o ipledge -g ipledge /var/lib/ipledge
 COPY --from=build /opt/ipledge /opt/ipledge
 WORKDIR /var/lib/ipledge
 USER ipledge
@@ -29,6 +29,6 @@ EXPOSE 8000
 VOLUME ["/var/lib/ipledge"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"]
-# For PostgreSQL set IPLEDGE_DATABASE_URL=postgresql://user:pass@host:5432/db and run
+# For PostgreSQL set IPLEDGE_DATABASE_URL=postgresql://user:pass@host:5432/db?sslmode=verify-full and run
 # `ipledge worker` as a second container for projections, timers and webhooks.
 CMD ["ipledge", "serve", "--host", "0.0.0.0", "--port", "8000"]

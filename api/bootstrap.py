@@ -131,10 +131,20 @@ def timer_handlers(registry: RegistryService, disposals: DisposalService) -> dic
     }
 
 
-def make_clock(settings: Settings, db: Database) -> Clock:
+def make_clock(settings: Settings, db: Database, store: EventStore) -> Clock:
+    """A manual clock resumes where it was saved, but never starts before IPLEDGE_CLOCK_START
+    nor before the last recorded event (a store that ran on another clock must not see new
+    events dated before its old ones)."""
     if settings.clock == "manual":
-        return ManualClock(load_manual_clock(db) or settings.clock_start)
+        candidates = [settings.clock_start, load_manual_clock(db), last_event_time(store)]
+        return ManualClock(max(c for c in candidates if c is not None))
     return SystemClock()
+
+
+def last_event_time(store: EventStore) -> datetime | None:
+    """When the last event in the log happened (reads one row: the last notification)."""
+    last = store.read_log(after=store.max_position() - 1, limit=1)
+    return store.decode(last[0]).timestamp if last else None  # type: ignore[attr-defined]
 
 
 def load_manual_clock(db: Database) -> datetime | None:
@@ -146,6 +156,7 @@ def load_manual_clock(db: Database) -> datetime | None:
 
 
 def save_manual_clock(db: Database, now: datetime) -> None:
+    now = now.astimezone(UTC)  # SQLite keeps no offset: store UTC, as load_manual_clock reads
     with db.write() as conn:
         if (
             conn.execute(
@@ -166,13 +177,16 @@ def bootstrap(
     webhook delivery (retries, leases, timeouts), which no clock mode moves."""
     settings = settings or Settings()
     config = DatabaseConfig.parse(settings.database_url)
+    if settings.env == "production":
+        for warning in config.production_warnings():
+            log.warning(warning, extra={"database": config.url})
     db = Database(config)
-    clock = clock or make_clock(settings, db)
     wall = wall or SystemClock()
     guard = TargetGuard(
         AddressPolicy(settings.webhook_allow_private, settings.webhook_allowed_networks)
     )
     store = open_event_store(config, create_tables=False)
+    clock = clock or make_clock(settings, db, store)
     runner = ProjectionRunner(
         store,
         db,

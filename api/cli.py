@@ -19,6 +19,7 @@ app = typer.Typer(
     help="ipledge: IP pledge registry and distressed-collateral disposal",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals hold the database URL and keys
 )
 principals_app = typer.Typer(help="Manage principals (API keys)", no_args_is_help=True)
 projections_app = typer.Typer(help="Read models", no_args_is_help=True)
@@ -169,16 +170,24 @@ def verify_audit(
 @app.command()
 def demo(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="do nothing if data exists")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="load even if data exists; replace the keys file")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
-    """Load a realistic sample data set through the command services; print API keys."""
+    """Load a realistic sample data set into an empty store; print API keys.
+
+    Exits 2 if the store already holds data or the keys file exists (unless --force)."""
     from api.bootstrap import bootstrap
-    from api.demo import load_demo
+    from api.demo import DemoRefused, load_demo
 
     settings = _settings()
     container = bootstrap(settings)
     try:
-        summary = load_demo(container, if_empty=if_empty)
+        summary = load_demo(container, if_empty=if_empty, force=force)
+    except DemoRefused as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
     finally:
         container.close()
     if as_json:

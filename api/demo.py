@@ -20,6 +20,7 @@ from api.bootstrap import Container, timer_handlers
 from api.demo_data import BANKS, COMPANIES, PRINCIPALS, filing_for, register_entries
 from disposal.service import DisposalService
 from events.clock import ManualClock
+from events.private_files import write_private
 from events.scheduler import Scheduler
 from registry import annuities
 from registry.actors import Actor
@@ -35,20 +36,52 @@ def cny(amount: Decimal) -> Decimal:
     return amount.quantize(CENT)
 
 
-def load_demo(container: Container, *, if_empty: bool = False) -> dict[str, Any]:
+class DemoRefused(Exception):
+    """The demo would load into a store that already holds data, or replace a keys file."""
+
+
+def load_demo(
+    container: Container, *, if_empty: bool = False, force: bool = False
+) -> dict[str, Any]:
+    """Loads the demo into an empty store. On a store with data: nothing with ``if_empty``,
+    DemoRefused unless ``force``. An existing keys file is replaced only with ``force``."""
     path = Path(container.settings.demo_keys_file)
-    if if_empty and container.store.max_position() > 0:
+    held = existing_data(container)
+    if held and if_empty:
         saved = json.loads(path.read_text()) if path.exists() else {}
         return {"loaded": False, "keys": saved}
+    if held and not force:
+        raise DemoRefused(
+            f"the store already holds data ({held}); the demo loads into an empty store only "
+            "(--if-empty does nothing on a store with data, --force loads it again anyway)"
+        )
+    if path.exists() and not force:
+        raise DemoRefused(
+            f"{path} already exists and would be overwritten; move it away or pass --force"
+        )
     keys = _principals(container)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(keys, indent=2, ensure_ascii=False))
-    path.chmod(0o600)
+    write_private(path, json.dumps(keys, indent=2, ensure_ascii=False), replace=force)
     actors = {p.institution_id: p.actor for p in container.principals.list()}
     story = DemoStory(container, actors)
     summary = story.run()
     container.projections.catch_up(timeout=300)
     return {"loaded": True, **summary, "keys": keys, "keys_file": str(path)}
+
+
+def existing_data(container: Container) -> str | None:
+    """What the store holds, or None if it is empty. The IPLEDGE_ADMIN_KEY principal does
+    not count: every start registers it."""
+    events = container.store.max_position()
+    admin_key = container.settings.admin_key
+    bootstrap_admin = container.principals.authenticate(admin_key) if admin_key else None
+    principals = [
+        p
+        for p in container.principals.list()
+        if bootstrap_admin is None or p.id != bootstrap_admin.id
+    ]
+    if events == 0 and not principals:
+        return None
+    return f"{events} events, {len(principals)} principals"
 
 
 def _principals(container: Container) -> dict[str, dict[str, str]]:

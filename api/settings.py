@@ -12,15 +12,18 @@ from events.webhooks.addresses import IPNetwork, parse_networks
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="IPLEDGE_", extra="ignore")
+    # Secrets (the database password, keys) stay out of reprs and validation errors.
+    model_config = SettingsConfigDict(
+        env_prefix="IPLEDGE_", extra="ignore", hide_input_in_errors=True
+    )
 
-    database_url: str = "sqlite:///./data/ipledge.db"
-    admin_key: str | None = None
+    database_url: str = Field(default="sqlite:///./data/ipledge.db", repr=False)
+    admin_key: str | None = Field(default=None, repr=False)
     clock: Literal["system", "manual"] = "system"
     # Where a manual clock starts when the database has no saved time yet.
     clock_start: datetime = datetime.fromisoformat("2026-01-05T09:00:00+08:00")
     env: str = "development"
-    signing_key: str | None = None
+    signing_key: str | None = Field(default=None, repr=False)
     # Any webhook target, loopback and private included: tests only, refused in production.
     webhook_allow_private: bool = False
     # Networks an operator opens to webhooks (a bank's receivers on a private network), as

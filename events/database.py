@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event
 
 from events.database_url import DatabaseConfig
+from events.private_files import private_file
 
 
 class Database:
@@ -45,10 +46,10 @@ def _make_engine(config: DatabaseConfig, pool_size: int, *, writer: bool) -> Eng
             pool_size=pool_size,
             max_overflow=20,
             pool_pre_ping=True,
-            connect_args={"options": f"-csearch_path={config.schema}"},
+            connect_args=config.sqlalchemy_connect_args(),
         )
     assert config.sqlite_path is not None
-    config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(config.sqlite_path)
     engine = create_engine(
         config.sqlalchemy_url(),
         connect_args={"timeout": 30, "check_same_thread": False},

@@ -21,6 +21,7 @@ from eventsourcing.persistence import (
 )
 
 from events.database_url import DatabaseConfig
+from events.private_files import private_file
 
 
 class DateAsISO(Transcoding):
@@ -80,5 +81,5 @@ def open_event_store(config: DatabaseConfig, *, create_tables: bool = True) -> E
     env["CREATE_TABLE"] = "y" if create_tables else "n"
     if config.is_sqlite:
         assert config.sqlite_path is not None
-        config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(config.sqlite_path)
     return EventStore(env=env)

@@ -24,7 +24,7 @@ class SqliteStore:
 
     def fresh_url(self, tmp_path: Path) -> str:
         target = tmp_path / "ipledge.db"
-        shutil.copyfile(self.template, target)
+        shutil.copy(self.template, target)  # keeps the template's 0600
         return f"sqlite:///{target}"
 
     def close(self) -> None:
@@ -36,7 +36,8 @@ class PostgresStore:
         self.schema = f"t_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         with self._connect() as conn:
             conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(self.schema)))
-        self.url = f"{PG_BASE}?schema={self.schema}"
+        joiner = "&" if "?" in PG_BASE else "?"  # PG_BASE may carry libpq parameters
+        self.url = f"{PG_BASE}{joiner}schema={self.schema}"
         migrate(DatabaseConfig.parse(self.url))
         with self._connect() as conn:
             rows = conn.execute(
@@ -46,15 +47,7 @@ class PostgresStore:
         self.tables = [r[0] for r in rows]
 
     def _connect(self) -> psycopg.Connection:
-        config = DatabaseConfig.parse(PG_BASE)
-        return psycopg.connect(
-            host=config.host,
-            port=config.port,
-            user=config.user,
-            password=config.password,
-            dbname=config.dbname,
-            autocommit=True,
-        )
+        return psycopg.connect(**DatabaseConfig.parse(PG_BASE).connect_params, autocommit=True)
 
     def fresh_url(self, _tmp_path: Path) -> str:
         with self._connect() as conn:

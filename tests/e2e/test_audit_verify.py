@@ -126,14 +126,7 @@ class EventsTable:
             nodes=sql.Identifier(schema, "audit_nodes"),
             position=sql.Identifier("notification_id"),
         )
-        with psycopg.connect(
-            host=self.config.host,
-            port=self.config.port,
-            user=self.config.user,
-            password=self.config.password,
-            dbname=self.config.dbname,
-            autocommit=True,
-        ) as conn:
+        with psycopg.connect(**self.config.connect_params, autocommit=True) as conn:
             cursor = conn.execute(query_sql, params)
             return cursor.fetchall() if cursor.description else []
 
