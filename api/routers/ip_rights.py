@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 
 from api.deps import AsOf, ContainerDep, Limit, PrincipalDep, require
 from api.errors import ApiError, field_path
+from api.json_lines import json_lines
 from api.presenters import annuity_schedule_body, ip_right_body
 from api.responses import resource, written
 from api.schemas.common import Kind
@@ -26,7 +28,7 @@ from registry.register_rules import check_register_fields
 
 router = APIRouter(prefix="/v1/ip-rights", tags=["ip-rights"])
 IPOffice = require("ip_office")
-MAX_IMPORT_BYTES = 64 * 1024 * 1024
+LINE_TOO_LONG = "a line may be as long as a JSON body (IPLEDGE_MAX_BODY_BYTES), no longer"
 Number = Annotated[str, Path(min_length=1, max_length=80)]
 
 
@@ -105,10 +107,10 @@ def get_annuities(kind: Kind, number: Number, _: PrincipalDep, container: Contai
 async def import_ip_rights(
     request: Request, principal: IPOffice, container: ContainerDep
 ) -> JSONResponse:
-    raw = await request.body()
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise ApiError(413, "payload_too_large", f"imports are limited to {MAX_IMPORT_BYTES} bytes")
-    entries, errors = parse_import(raw)
+    # Parsed as it arrives (the size cap is IPLEDGE_MAX_IMPORT_BYTES, api/request_bodies.py);
+    # a line may be as long as a JSON body.
+    lines = json_lines(request.stream(), container.settings.max_body_bytes)
+    entries, errors = await parse_import(lines)
     position = await run_in_threadpool(
         container.registry.import_ip_rights, entries, principal.actor
     )
@@ -116,14 +118,19 @@ async def import_ip_rights(
     return written(container, body, position)
 
 
-def parse_import(raw: bytes) -> tuple[list[tuple[str, str, dict[str, Any]]], list[dict]]:
+async def parse_import(
+    lines: AsyncIterator[tuple[int, bytes | None]],
+) -> tuple[list[tuple[str, str, dict[str, Any]]], list[dict]]:
     entries: list[tuple[str, str, dict[str, Any]]] = []
     errors: list[dict[str, Any]] = []
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiError(400, "malformed_body", "the import must be UTF-8 JSON Lines") from None
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    async for line_no, raw in lines:
+        if raw is None:
+            errors.append({"line": line_no, "code": "line_too_long", "detail": LINE_TOO_LONG})
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(400, "malformed_body", "the import must be UTF-8 JSON Lines") from None
         if not line.strip():
             continue
         try:
