@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,6 +88,32 @@ def test_an_oversized_chunked_body_is_refused_once_it_passes_the_cap(server: Ser
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
     assert pulled < SOCKET_BUFFERS
+
+
+def raw_exchange(server: Server, request: bytes) -> tuple[int, dict]:
+    """Sends raw bytes, reads until the server closes; returns the status and the JSON body."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert b"content-type: application/problem+json" in head.lower()
+    return int(head.split()[1]), json.loads(body)
+
+
+def test_an_oversized_request_head_is_refused_with_a_problem(server: Server):
+    request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100_000
+
+    status, body = raw_exchange(server, request)
+
+    assert (status, body["code"]) == (431, "request_head_too_large")
+
+
+def test_a_request_that_is_not_http_gets_a_problem(server: Server):
+    status, body = raw_exchange(server, b"NOT HTTP AT ALL\r\n\r\n")
+
+    assert (status, body["code"]) == (400, "malformed_http")
 
 
 def test_forty_immediate_retries_of_a_created_pledge_all_replay(server: Server):
