@@ -14,6 +14,7 @@ from alembic.config import Config
 from sqlalchemy import insert, select, update
 
 import migrations
+from api.idempotency_store import ExpiredKeysPurge, IdempotencyStore
 from api.principals import PrincipalStore
 from api.rate_limit_buckets import TokenBuckets
 from api.settings import Settings
@@ -206,7 +207,7 @@ def bootstrap(
     registry = RegistryService(store, clock)
     disposals = DisposalService(store, clock, registry)
     scheduler = Scheduler(db, runner, clock, timer_handlers(registry, disposals))
-    steps: list[Step] = [runner.run_once]
+    steps: list[Step] = [runner.run_once, ExpiredKeysPurge(IdempotencyStore(db), SystemClock())]
     if not isinstance(clock, ManualClock):  # a manual clock fires timers only when moved
         steps.append(scheduler.run_step)
     worker = Worker(steps, poll_seconds=settings.worker_poll_seconds)

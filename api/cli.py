@@ -66,6 +66,7 @@ def serve(
 
     from api.bootstrap import bootstrap
     from api.bootstrap import migrate as run_migrations
+    from api.http_server import BoundedHeadProtocol
     from api.main import create_app
     from events.database_url import DatabaseConfig
 
@@ -81,6 +82,7 @@ def serve(
             log_config=None,
             access_log=False,
             timeout_graceful_shutdown=10,
+            http=BoundedHeadProtocol,  # caps the request head before the app (api/http_server.py)
         )
     finally:
         container.close()

@@ -6,9 +6,9 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.problems import problem
 from events.commands import ConcurrencyConflict
@@ -23,6 +23,13 @@ from registry.errors import (
 )
 
 log = logging.getLogger("ipledge.api")
+HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    414: "uri_too_long",
+    415: "unsupported_media_type",
+}
 
 
 class ApiError(Exception):
@@ -87,11 +94,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(503, "projection_lagging", str(exc), headers={"Retry-After": "1"})
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> Any:
-        # FastAPI parses the body before running dependencies; an anonymous caller still
-        # learns only that it must authenticate.
-        if (unauthenticated := await _unauthenticated(request)) is not None:
-            return unauthenticated
+    async def _validation(_: Request, exc: RequestValidationError) -> Any:
+        # No caller is anonymous here: the auth gate answered 401 before any body was read.
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
             return problem(400, "malformed_json", "the request body is not valid JSON")
@@ -102,13 +106,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(422, "validation_error", detail, errors=items)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> Any:
-        codes = {404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type"}
-        code = codes.get(exc.status_code, "http_error")
+    async def _http(request: Request, exc: StarletteHTTPException) -> Any:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            # FastAPI could not decode the JSON body (not UTF-8, say).
+            return problem(400, "malformed_json", "the request body is not valid UTF-8 JSON")
+        code = HTTP_CODES.get(exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) else code
         if exc.status_code == 404 and detail == "Not Found":
             detail = "no such resource"
-        return problem(exc.status_code, code, detail, headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        return problem(exc.status_code, code, detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Any:
@@ -116,26 +125,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem(500, "internal_error", "an unexpected error occurred; it was logged")
 
 
-PUBLIC_PREFIXES = ("/v1/search",)
-
-
-async def _unauthenticated(request: Request) -> Any:
-    path = request.url.path
-    if not path.startswith("/v1/") or path.startswith(PUBLIC_PREFIXES):
-        return None
-    header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
-    container = request.app.state.container
-    if scheme.lower() == "bearer" and key.strip():
-        principal = await run_in_threadpool(container.principals.authenticate, key.strip())
-        if principal is not None:
-            return None
-    return problem(
-        401,
-        "unauthenticated",
-        "send Authorization: Bearer <a valid api key>",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at this path (Starlette names only the first route's);
+    ``app.state.api_routes`` lists the routes (api/main.py)."""
+    methods: set[str] = set()
+    for route in getattr(request.app.state, "api_routes", ()):
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    if "GET" in methods:
+        methods.add("HEAD")  # api/middleware.py answers HEAD as GET
+    return sorted(methods)
 
 
 def error_message(error: dict[str, Any]) -> str:

@@ -1,4 +1,8 @@
-"""Idempotency records (SPEC §1): one row per (principal, key), kept 24 hours."""
+"""Idempotency records (SPEC §1): one row per (principal, key), kept 24 hours.
+
+Their times are transport time, from the wall clock in every clock mode (like webhook retries):
+a key's 24 hours are the client's, not the business (possibly manual) clock's.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
+from events.clock import Clock
 from events.database import Database
 from events.tables import idempotency_keys as keys
 
 RETENTION = timedelta(hours=24)
 # A request still "in flight" this long after it started died with its process.
 STALE_IN_FLIGHT = timedelta(minutes=5)
+PURGE_BATCH = 500
+PURGE_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class IdempotencyStore:
 
     def claim(self, principal_id: str, key: str, request_hash: str, now: datetime) -> Stored | None:
         """Marks the key in flight and returns None, or returns the record already there."""
+        now = now.astimezone(UTC)  # SQLite keeps no offset: every stored instant is UTC
         with self.db.write() as conn:
             existing = self._get(conn, principal_id, key)
             if existing is not None and not self._expired(existing, now):
@@ -71,6 +79,14 @@ class IdempotencyStore:
         with self.db.write() as conn:
             conn.execute(delete(keys).where(keys.c.principal_id == principal_id, keys.c.key == key))
 
+    def purge_expired(self, now: datetime, limit: int = PURGE_BATCH) -> int:
+        """Deletes up to ``limit`` records past their 24 hours; returns how many."""
+        now = now.astimezone(UTC)
+        expired = select(keys.c.principal_id, keys.c.key).where(keys.c.expires_at <= now)
+        doomed = tuple_(keys.c.principal_id, keys.c.key).in_(expired.limit(limit))
+        with self.db.write() as conn:
+            return conn.execute(delete(keys).where(doomed)).rowcount
+
     @staticmethod
     def _get(conn: Any, principal_id: str, key: str) -> Stored | None:
         row = conn.execute(
@@ -91,3 +107,21 @@ class IdempotencyStore:
         if now - stored.created_at >= RETENTION:
             return True
         return stored.state == "in_flight" and now - stored.created_at >= STALE_IN_FLIGHT
+
+
+class ExpiredKeysPurge:
+    """A worker step: purges expired records in bounded batches, one transaction each; looks
+    again at once while batches come back full, otherwise after PURGE_EVERY."""
+
+    def __init__(self, store: IdempotencyStore, wall_clock: Clock) -> None:
+        self.store = store
+        self.wall_clock = wall_clock
+        self._next_look: datetime | None = None
+
+    def __call__(self) -> int:
+        now = self.wall_clock.now()
+        if self._next_look is not None and now < self._next_look:
+            return 0
+        purged = self.store.purge_expired(now)
+        self._next_look = None if purged == PURGE_BATCH else now + PURGE_EVERY
+        return purged

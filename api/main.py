@@ -8,10 +8,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.auth_gate import AuthGate
 from api.bootstrap import Container
 from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
-from api.middleware import RequestContext
+from api.idempotency_store import IdempotencyStore
+from api.middleware import CloseUnreadBodies, HeadAsGet, RequestContext, TargetLimit
+from api.request_bodies import RequestBodies
 from api.routers import (
     admin,
     admin_webhooks,
@@ -28,16 +31,22 @@ from api.routers import (
     search,
     webhooks,
 )
+from events.clock import Clock, SystemClock
 
 log = logging.getLogger("ipledge")
+# Routes that read their body as a stream of lines, under IPLEDGE_MAX_IMPORT_BYTES.
+STREAMED_BODIES = ("/v1/ip-rights/import",)
 
 DESCRIPTION = """Event-sourced registry of IP pledges (patents, trademarks, copyrights) and the
 disposal of distressed IP collateral. Errors are RFC 9457 problem documents with a stable `code`;
 money is a JSON string; dates are YYYY-MM-DD in China Standard Time."""
 
 
-def create_app(container: Container, *, run_worker: bool | None = None) -> FastAPI:
-    """``run_worker`` (default: settings) runs projections/timers in this process."""
+def create_app(
+    container: Container, *, run_worker: bool | None = None, wall_clock: Clock | None = None
+) -> FastAPI:
+    """``run_worker`` (default: settings) runs projections/timers in this process;
+    ``wall_clock`` (default: the system's) times transport concerns such as idempotency keys."""
     in_process = container.settings.run_worker if run_worker is None else run_worker
 
     @asynccontextmanager
@@ -81,6 +90,21 @@ def create_app(container: Container, *, run_worker: bool | None = None) -> FastA
     )
     for module in routers:
         app.include_router(module.router)
-    app.add_middleware(IdempotencyMiddleware, container=container)
-    app.add_middleware(RequestContext)
+    app.state.api_routes = [route for module in routers for route in module.router.routes]
+    add_edge_middleware(app, container, wall_clock or SystemClock())
     return app
+
+
+def add_edge_middleware(app: FastAPI, container: Container, wall_clock: Clock) -> None:
+    """Outermost first: request id and logs; connection close for unread bodies; HEAD; target
+    length; authentication; body size and media type; idempotency; then the routes."""
+    settings = container.settings
+    store = IdempotencyStore(container.db)
+    app.add_middleware(IdempotencyMiddleware, store=store, wall_clock=wall_clock)
+    streamed = dict.fromkeys(STREAMED_BODIES, settings.max_import_bytes)
+    app.add_middleware(RequestBodies, max_bytes=settings.max_body_bytes, streamed=streamed)
+    app.add_middleware(AuthGate, principals=container.principals)
+    app.add_middleware(TargetLimit)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(CloseUnreadBodies)
+    app.add_middleware(RequestContext)

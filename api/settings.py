@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     # Public search: requests per minute per client address, and the burst allowed.
     search_rate_per_minute: int = 60
     search_burst: int = 20
+    # Request bodies (bytes): a JSON body, and the JSON Lines import (read line by line).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_import_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     # Where `ipledge demo` keeps the API keys it printed (keys are stored hashed otherwise).
     demo_keys_file: str = "./data/demo-keys.json"
 

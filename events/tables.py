@@ -142,6 +142,7 @@ idempotency_keys = Table(
     Column("body", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_idempotency_keys_expires_at", "expires_at"),  # the purge's batches
 )
 
 manual_clock = Table(

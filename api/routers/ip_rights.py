@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from pydantic import ValidationError
 
 from api.deps import AsOf, ContainerDep, CursorParam, Limit, PrincipalDep, require
 from api.errors import ApiError, error_message, field_path
+from api.json_lines import json_lines
 from api.presenters import annuity_schedule_body, ip_right_body
 from api.responses import resource, written
 from api.schemas.common import Kind, Number
@@ -27,7 +29,7 @@ from registry.register_rules import check_register_fields
 
 router = APIRouter(prefix="/v1/ip-rights", tags=["ip-rights"])
 IPOffice = require("ip_office")
-MAX_IMPORT_BYTES = 64 * 1024 * 1024
+LINE_TOO_LONG = "a line may be as long as a JSON body (IPLEDGE_MAX_BODY_BYTES), no longer"
 NumberPath = Annotated[Number, Path()]
 
 
@@ -106,10 +108,10 @@ def get_annuities(kind: Kind, number: NumberPath, _: PrincipalDep, container: Co
 async def import_ip_rights(
     request: Request, principal: IPOffice, container: ContainerDep
 ) -> JSONResponse:
-    raw = await request.body()
-    if len(raw) > MAX_IMPORT_BYTES:
-        raise ApiError(413, "payload_too_large", f"imports are limited to {MAX_IMPORT_BYTES} bytes")
-    entries, errors = parse_import(raw, container.clock.today())
+    # Parsed as it arrives (the size cap is IPLEDGE_MAX_IMPORT_BYTES, api/request_bodies.py);
+    # a line may be as long as a JSON body.
+    lines = json_lines(request.stream(), container.settings.max_body_bytes)
+    entries, errors = await parse_import(lines, container.clock.today())
     position = await run_in_threadpool(
         container.registry.import_ip_rights, entries, principal.actor
     )
@@ -117,36 +119,49 @@ async def import_ip_rights(
     return written(container, body, position)
 
 
-def parse_import(
-    raw: bytes, today: date
-) -> tuple[list[tuple[str, str, dict[str, Any]]], list[dict]]:
+Entry = tuple[str, str, dict[str, Any]]
+
+
+async def parse_import(
+    lines: AsyncIterator[tuple[int, bytes | None]], today: date
+) -> tuple[list[Entry], list[dict]]:
     """Validates each line as a PUT body is validated (same types, same register rules);
-    only lines that pass are returned as entries, the others as errors."""
-    entries: list[tuple[str, str, dict[str, Any]]] = []
+    only lines that pass are returned as entries, the others as errors. Lines end at LF only
+    (never inside a JSON string at U+2028)."""
+    entries: list[Entry] = []
     errors: list[dict[str, Any]] = []
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiError(400, "malformed_body", "the import must be UTF-8 JSON Lines") from None
-    # Only LF ends a line: str.splitlines would also split inside a JSON string at U+2028.
-    for line_no, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
+    async for line_no, raw in lines:
+        if raw is None:
+            errors.append({"line": line_no, "code": "line_too_long", "detail": LINE_TOO_LONG})
             continue
         try:
-            entry = IPRightImportLine.model_validate(json.loads(line))
-            number = canonical(entry.kind, entry.number)
-            fields = entry.register_fields()
-            check_register_fields(entry.kind, fields, today)
-            entries.append((entry.kind, number, fields))
-        except (json.JSONDecodeError, RecursionError) as e:
-            errors.append({"line": line_no, "code": "malformed_json", "detail": str(e)})
-        except ValidationError as e:
-            detail = "; ".join(
-                f"{field_path(tuple(err['loc'])) or 'line'}: {error_message(err)}"
-                for err in e.errors()
-            )
-            errors.append({"line": line_no, "code": "validation_error", "detail": detail})
-        except RuleViolation as e:
-            field = getattr(e, "field", "") or e.extra.get("field", "")
-            errors.append({"line": line_no, "code": e.code, "detail": f"{field}: {e.detail}"})
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(400, "malformed_body", "the import must be UTF-8 JSON Lines") from None
+        if not line.strip():
+            continue
+        outcome = parse_line(line_no, line, today)
+        if isinstance(outcome, tuple):
+            entries.append(outcome)
+        else:
+            errors.append(outcome)
     return entries, errors
+
+
+def parse_line(line_no: int, line: str, today: date) -> Entry | dict[str, Any]:
+    try:
+        entry = IPRightImportLine.model_validate(json.loads(line))
+        number = canonical(entry.kind, entry.number)
+        fields = entry.register_fields()
+        check_register_fields(entry.kind, fields, today)
+        return (entry.kind, number, fields)
+    except (json.JSONDecodeError, RecursionError) as e:
+        return {"line": line_no, "code": "malformed_json", "detail": str(e)}
+    except ValidationError as e:
+        detail = "; ".join(
+            f"{field_path(tuple(err['loc'])) or 'line'}: {error_message(err)}" for err in e.errors()
+        )
+        return {"line": line_no, "code": "validation_error", "detail": detail}
+    except RuleViolation as e:
+        field = getattr(e, "field", "") or e.extra.get("field", "")
+        return {"line": line_no, "code": e.code, "detail": f"{field}: {e.detail}"}
