@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import Field
 
 from api.deps import ContainerDep, Limit, require
-from api.schemas.common import Strict
+from api.schemas.common import Cursor, Identifier, Strict, Text, line
 from events.jsonable import jsonable
 
 router = APIRouter(prefix="/v1/admin/webhook-endpoints", tags=["admin"])
 Admin = require("admin")
-EndpointId = Annotated[str, Path(max_length=36)]
+EndpointId = Annotated[line(36), Path()]
 
 
 class Disable(Strict):
-    reason: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    reason: Text | None = None
 
 
 @router.get("", summary="Every principal's endpoints, oldest first (deleted ones on request)")
@@ -25,8 +24,8 @@ def list_endpoints(
     _: Admin,
     container: ContainerDep,
     limit: Limit = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
-    principal_id: Annotated[str | None, Query(max_length=36)] = None,
+    cursor: Annotated[Cursor | None, Query()] = None,
+    principal_id: Annotated[Identifier | None, Query()] = None,
     status: Literal["enabled", "disabled", "deleted"] | None = None,
 ) -> dict:
     page = container.webhook_admin.list(limit, cursor, principal_id=principal_id, status=status)
