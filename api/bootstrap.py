@@ -12,6 +12,7 @@ from uuid import UUID
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 import migrations
 from api.principals import PrincipalStore
@@ -140,6 +141,13 @@ def load_manual_clock(db: Database) -> datetime | None:
 
 
 def save_manual_clock(db: Database, now: datetime) -> None:
+    try:
+        _write_manual_clock(db, now)
+    except IntegrityError:  # another process saved its clock first (PostgreSQL): overwrite it
+        _write_manual_clock(db, now)
+
+
+def _write_manual_clock(db: Database, now: datetime) -> None:
     with db.write() as conn:
         if (
             conn.execute(
