@@ -141,13 +141,6 @@ def load_manual_clock(db: Database) -> datetime | None:
 
 
 def save_manual_clock(db: Database, now: datetime) -> None:
-    try:
-        _write_manual_clock(db, now)
-    except IntegrityError:  # another process saved its clock first (PostgreSQL): overwrite it
-        _write_manual_clock(db, now)
-
-
-def _write_manual_clock(db: Database, now: datetime) -> None:
     with db.write() as conn:
         if (
             conn.execute(
@@ -155,7 +148,11 @@ def _write_manual_clock(db: Database, now: datetime) -> None:
             ).rowcount
             == 0
         ):
-            conn.execute(insert(manual_clock).values(id=1, now=now))
+            try:  # another process saving its clock for the first time may insert it first
+                with conn.begin_nested():
+                    conn.execute(insert(manual_clock).values(id=1, now=now))
+            except IntegrityError:
+                conn.execute(update(manual_clock).where(manual_clock.c.id == 1).values(now=now))
 
 
 def bootstrap(
