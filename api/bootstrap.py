@@ -12,6 +12,7 @@ from uuid import UUID
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 import migrations
 from api.idempotency_store import ExpiredKeysPurge, IdempotencyStore
@@ -165,7 +166,11 @@ def save_manual_clock(db: Database, now: datetime) -> None:
             ).rowcount
             == 0
         ):
-            conn.execute(insert(manual_clock).values(id=1, now=now))
+            try:  # another process saving its clock for the first time may insert it first
+                with conn.begin_nested():
+                    conn.execute(insert(manual_clock).values(id=1, now=now))
+            except IntegrityError:
+                conn.execute(update(manual_clock).where(manual_clock.c.id == 1).values(now=now))
 
 
 def bootstrap(

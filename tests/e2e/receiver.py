@@ -1,13 +1,16 @@
 """A webhook receiver on 127.0.0.1 for end-to-end tests and the benchmark: records every POST
-with the time it arrived and whether it verifies with the ``standardwebhooks`` package, as a
-partner's receiver would check it."""
+with the time it arrived, whether it verifies with the ``standardwebhooks`` package, as a
+partner's receiver would check it, and what it answered. It can be slow (``delay``) or flaky
+(answers 500 to the first arrival of every n-th webhook-id)."""
 
 from __future__ import annotations
 
 import json
+import select
+import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -22,6 +25,11 @@ class Receipt:
     body: bytes
     received_at: float  # time.monotonic()
     verified: bool
+    answered: int | None = None  # the status sent back; None: no answer reached the sender
+
+    @property
+    def accepted(self) -> bool:
+        return self.answered is not None and 200 <= self.answered < 300
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -34,12 +42,18 @@ class Receipt:
 
 class Receiver:
     """``hold_at``: the n-th request (1-based) is recorded, then held unanswered until
-    ``release()``; ``holding`` is set when it arrives."""
+    ``release()``; ``holding`` is set when it arrives. ``delay``: seconds every answer waits.
+    ``fail_every``: the first arrival of every n-th distinct webhook-id is answered 500."""
 
-    def __init__(self, hold_at: int | None = None) -> None:
+    def __init__(
+        self, hold_at: int | None = None, delay: float = 0.0, fail_every: int | None = None
+    ) -> None:
         self._secrets: dict[str, str] = {}  # request path (with query) -> endpoint secret
         self.receipts: list[Receipt] = []
         self.hold_at = hold_at
+        self.delay = delay
+        self.fail_every = fail_every
+        self._first_seen: dict[str, int] = {}  # webhook-id -> its ordinal among distinct ids
         self.holding = threading.Event()
         self._released = threading.Event()
         self._lock = threading.Lock()
@@ -77,6 +91,31 @@ class Receiver:
         with self._lock:
             return list(self.receipts)
 
+    def accepted_ids(self) -> set[str]:
+        """The webhook-ids answered with a 2xx at least once (the sender saw them delivered)."""
+        with self._lock:
+            return {r.id for r in self.receipts if r.accepted}
+
+    def by_id(self) -> dict[str, list[Receipt]]:
+        """Each webhook-id's receipts in arrival order."""
+        found: dict[str, list[Receipt]] = {}
+        for receipt in self.snapshot():
+            found.setdefault(receipt.id, []).append(receipt)
+        return found
+
+    def _status_for(self, webhook_id: str) -> int:
+        """500 for the first arrival of every ``fail_every``-th new webhook-id, else 204."""
+        with self._lock:
+            first = webhook_id not in self._first_seen
+            ordinal = self._first_seen.setdefault(webhook_id, len(self._first_seen) + 1)
+        if first and self.fail_every and ordinal % self.fail_every == 0:
+            return 500
+        return 204
+
+    def _answered(self, count: int, status: int | None) -> None:
+        with self._lock:
+            self.receipts[count - 1] = replace(self.receipts[count - 1], answered=status)
+
     def _record(self, path: str, headers: dict[str, str], body: bytes) -> int:
         verified = False
         secret = self._secrets.get(path)
@@ -101,17 +140,37 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 count = receiver._record(self.path, headers, body)
+                status = receiver._status_for(headers["webhook-id"])
                 if count == receiver.hold_at:
                     receiver.holding.set()
                     receiver._released.wait(60)
+                if receiver.delay:
+                    time.sleep(receiver.delay)  # a slow receiver, on purpose
+                if _peer_closed(self.connection):  # the sender died while we held it
+                    receiver._answered(count, None)
+                    return
                 try:
-                    self.send_response(204)
+                    self.send_response(status)
                     self.send_header("content-length", "0")
                     self.end_headers()
-                except OSError:  # the sender died while we held its request
-                    pass
+                    self.wfile.flush()
+                except OSError:
+                    receiver._answered(count, None)
+                    return
+                receiver._answered(count, status)
 
             def log_message(self, *_args: Any) -> None:
                 pass
 
         return Handler
+
+
+def _peer_closed(connection: socket.socket) -> bool:
+    """True when the sender has closed its end (it was killed, or it gave up waiting)."""
+    readable, _, _ = select.select([connection], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
