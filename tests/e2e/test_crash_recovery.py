@@ -121,12 +121,6 @@ def test_every_acknowledged_filing_survives_a_kill_mid_burst(database_url: str, 
     verify_audit(server, bearer_key(regulator))
 
 
-@pytest.mark.xfail(
-    reason="issue 8 defect: a restarted manual clock resumes at its last saved time, before "
-    "the events a killed clock move had recorded (being fixed on i8-ops: make_clock resumes "
-    "no earlier than the last recorded event)",
-    strict=False,
-)
 def test_a_manual_clock_killed_mid_move_never_runs_back_behind_the_log(
     database_url: str, launcher: Launcher
 ):
