@@ -12,6 +12,7 @@ from api.bootstrap import Container
 from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
 from api.middleware import RequestContext
+from api.openapi import document_problems
 from api.routers import (
     admin,
     audit,
@@ -79,6 +80,7 @@ def create_app(container: Container, *, run_worker: bool | None = None) -> FastA
     )
     for module in routers:
         app.include_router(module.router)
+    document_problems(app)
     app.add_middleware(IdempotencyMiddleware, container=container)
     app.add_middleware(RequestContext)
     return app

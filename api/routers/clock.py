@@ -15,7 +15,8 @@ from api.schemas.common import Strict
 from events.clock import ManualClock
 from events.jsonable import rfc3339
 
-router = APIRouter(prefix="/v1/_clock", tags=["clock"])
+NOT_MANUAL = {404: {"description": "The service's clock is not the manual clock"}}
+router = APIRouter(prefix="/v1/_clock", tags=["clock"], responses=NOT_MANUAL)
 Admin = require("admin")
 
 

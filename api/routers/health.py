@@ -20,7 +20,11 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The store is reachable and read models are caught up")
+@router.get(
+    "/readyz",
+    summary="The store is reachable and read models are caught up",
+    responses={503: {"description": "Not ready: the store is unreachable or read models lag"}},
+)
 def readyz(container: ContainerDep) -> Response:
     try:
         head = container.store.max_position()
