@@ -181,6 +181,8 @@ def add_problems(schema: dict[str, Any], routes: list[Any]) -> None:
 def document(route: Route) -> None:
     operation = route.operation
     responses = operation.setdefault("responses", {})
+    if route.method == "PUT" and "200" in responses:  # a PUT creates (201) or replaces (200)
+        responses.setdefault("201", {**responses["200"], "description": "Created"})
     for status, problem in PROBLEMS.items():
         declared = responses.get(str(status))
         if problem.applies(route) and (declared is None or str(status) == FASTAPI_VALIDATION):

@@ -52,6 +52,12 @@ def test_statuses_follow_from_the_routes_dependencies(document):
     assert "404" not in ops[("post", "/v1/pledges")]["responses"]
 
 
+def test_a_put_documents_both_create_and_replace(document):
+    for (method, path), operation in operations(document).items():
+        if method == "put":
+            assert {"200", "201"} <= operation["responses"].keys(), path
+
+
 def test_every_post_documents_the_idempotency_key(document):
     for (method, path), operation in operations(document).items():
         if method == "post":
