@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
+from uuid import UUID
 
 from api.bootstrap import Container
 from events.webhooks.endpoints import EndpointStore
@@ -32,21 +33,12 @@ DATE_FIELDS = (
     "released_on", "declared_on", "paid_on", "listed_on", "registered_on",
     "sold_on", "bought_on", "concluded_on", "settled_on",
 )  # fmt: skip
+PATH_NAMES = (
+    "pledge_id", "disposal_id", "listing_id", "claim_id", "endpoint_id", "principal_id",
+    "number", "kind", "institution_id",
+)  # fmt: skip
 BINDINGS: dict[str, tuple[str, float]] = {
-    **{
-        f"path.{name}": (name, 0.5)
-        for name in (
-            "pledge_id",
-            "disposal_id",
-            "listing_id",
-            "claim_id",
-            "endpoint_id",
-            "principal_id",
-            "number",
-            "kind",
-            "institution_id",
-        )
-    },  # fmt: skip
+    **{f"path.{name}": (name, 0.5) for name in PATH_NAMES},
     "body.pledge_id": ("pledge_id", 0.5),
     "body.disposal_id": ("disposal_id", 0.5),
     "body.items[*].kind": ("kind", 0.7),
@@ -66,7 +58,7 @@ HOOK_URL = "http://127.0.0.1:9/ipledge-fuzz"
 @dataclass
 class Seeded:
     keys: dict[str, str] = field(default_factory=dict)  # role -> API key
-    ids: dict[str, list[str]] = field(default_factory=dict)  # path parameter -> known values
+    ids: dict[str, list[str]] = field(default_factory=dict)  # dictionary -> known values
 
     def add(self, name: str, value: object) -> None:
         self.ids.setdefault(name, []).append(str(value))
@@ -116,7 +108,7 @@ def seed(container: Container) -> Seeded:
     return seeded
 
 
-def _pledge(container: Container, bank: Actor, serial: int):
+def _pledge(container: Container, bank: Actor, serial: int) -> UUID:
     filing = dataclasses.replace(
         make_filing(HOLDER, [patent_item(serial)]),
         risk_compensation={"fund_id": INSTITUTIONS["compensation_fund"], "share": Decimal("0.40")},
@@ -126,7 +118,9 @@ def _pledge(container: Container, bank: Actor, serial: int):
     return pledge.id
 
 
-def _dispose(container: Container, actors: dict[str, Actor], listed, acquired, seeded) -> None:
+def _dispose(
+    container: Container, actors: dict[str, Actor], listed: UUID, acquired: UUID, seeded: Seeded
+) -> None:
     """One defaulted pledge listed on the exchange (with a claim), one for an acquisition."""
     registry, disposals = container.registry, container.disposals
     for pledge_id in (listed, acquired):
