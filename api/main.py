@@ -14,6 +14,7 @@ from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
 from api.idempotency_store import IdempotencyStore
 from api.middleware import CloseUnreadBodies, HeadAsGet, RequestContext, TargetLimit
+from api.openapi import document_problems
 from api.request_bodies import RequestBodies
 from api.routers import (
     admin,
@@ -91,6 +92,7 @@ def create_app(
     for module in routers:
         app.include_router(module.router)
     app.state.api_routes = [route for module in routers for route in module.router.routes]
+    document_problems(app)
     add_edge_middleware(app, container, wall_clock or SystemClock())
     return app
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from fastapi import Depends, Request
 
-from api.bootstrap import Container
+from api.deps import ContainerDep
 from api.errors import ApiError
 
 
-def limit_by_client(request: Request, container: Container) -> None:
+def rate_limited(request: Request, container: ContainerDep) -> None:
+    """A dependency, so the route (and its OpenAPI 429) says it is rate-limited."""
     buckets = container.search_limits
     client = request.client.host if request.client else "unknown"
     wait = buckets.take(client)
@@ -19,3 +20,6 @@ def limit_by_client(request: Request, container: Container) -> None:
             "too many searches from this address; slow down",
             headers={"Retry-After": str(max(1, round(wait)))},
         )
+
+
+RateLimited = Depends(rate_limited)

@@ -16,7 +16,8 @@ from events.clock import ManualClock, business_date
 from events.jsonable import rfc3339
 from registry.business_dates import LATEST
 
-router = APIRouter(prefix="/v1/_clock", tags=["clock"])
+NOT_MANUAL = {404: {"description": "The service's clock is not the manual clock"}}
+router = APIRouter(prefix="/v1/_clock", tags=["clock"], responses=NOT_MANUAL)
 Admin = require("admin")
 
 

@@ -31,7 +31,11 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The store is reachable and read models are caught up")
+@router.get(
+    "/readyz",
+    summary="The store is reachable and read models are caught up",
+    responses={503: {"description": "Not ready: the store is unreachable or read models lag"}},
+)
 def readyz(container: ContainerDep) -> Response:
     """503 with the read models that are stopped at an event they cannot apply (at once) or
     still behind the log's end after 5 s; 200 once every one has reached it."""

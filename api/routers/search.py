@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from api.deps import ContainerDep
-from api.rate_limit import limit_by_client
+from api.rate_limit import RateLimited
 from api.routers.ip_rights import canonical
 from api.schemas.common import Kind, Number, Position
 from events.projections.search import search_certificate
@@ -16,10 +16,11 @@ router = APIRouter(tags=["search"])
 
 
 @router.get(
-    "/v1/search", summary="Is this IP right pledged? Public, signed, rate-limited per client"
+    "/v1/search",
+    summary="Is this IP right pledged? Public, signed, rate-limited per client",
+    dependencies=[RateLimited],
 )
 def search(
-    request: Request,
     container: ContainerDep,
     kind: Kind,
     number: Number,
@@ -27,7 +28,6 @@ def search(
         Position | None, Query(description="wait until read models reach this log position")
     ] = None,
 ) -> dict:
-    limit_by_client(request, container)
     if min_position:  # SPEC §1, as on the lists (which need a key; the search does not)
         container.projections.catch_up(until=min_position, timeout=5.0, names=("pledges",))
     return search_certificate(
