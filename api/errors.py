@@ -12,6 +12,7 @@ from starlette.routing import Match
 
 from api.problems import problem
 from events.commands import ConcurrencyConflict
+from events.outages import is_store_unavailable
 from events.projections.runner import ProjectionLagging
 from registry.errors import (
     DomainError,
@@ -121,6 +122,15 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Any:
+        # Also reached from the middlewares (auth gate, idempotency), not only the routes.
+        if is_store_unavailable(exc):
+            log.error("database unavailable", extra={"path": request.url.path, "error": str(exc)})
+            return problem(
+                503,
+                "store_unavailable",
+                "the database cannot be reached right now; retry later",
+                headers={"Retry-After": "5"},
+            )
         log.exception("unhandled error", extra={"path": request.url.path})
         return problem(500, "internal_error", "an unexpected error occurred; it was logged")
 

@@ -136,9 +136,10 @@ PROBLEMS: dict[int, Problem] = {
         lambda r: rate_limited in r.calls,
     ),
     503: Problem(
-        "Read models did not reach `min_position` within 5 s; retry after Retry-After seconds",
-        ("projection_lagging",),
-        lambda r: "min_position" in r.query_params,
+        "The database cannot be reached right now (`store_unavailable`), or read models did not "
+        "reach `min_position` within 5 s (`projection_lagging`); retry after Retry-After seconds",
+        ("store_unavailable", "projection_lagging"),
+        lambda r: True,
     ),
 }
 FASTAPI_VALIDATION = "422"  # FastAPI documents its own HTTPValidationError here: replaced
