@@ -51,12 +51,14 @@ class ServedApp:
         self.seeded = seeded
         self.error: str | None = None
         self.errors: dict[str, str | None] = {}
+        self.requests = 0  # how many the fuzzer sent (reported by the test)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         self.error = None
+        self.requests += 1
         try:
             await self.app(scope, receive, send)
         except Exception as exc:
