@@ -11,7 +11,6 @@ the URL guard looks nothing up: a fuzzed host name is refused without a DNS quer
 from __future__ import annotations
 
 import socket
-from typing import Any
 
 import pytest
 
@@ -41,7 +40,7 @@ class ServerErrors(AssertionError):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_the_api_answers_every_generated_request_as_its_document_says(
-    container: Container, role: str, offline: None, record_property: Any
+    container: Container, role: str, offline: None, request: pytest.FixtureRequest
 ) -> None:
     # Not rate-limited, or the public search would answer the fuzzer mostly 429.
     container.search_limits = TokenBuckets(per_minute=10**6, burst=10**6)
@@ -50,7 +49,7 @@ def test_the_api_answers_every_generated_request_as_its_document_says(
     schema = load(app, role)
 
     findings = run(schema, app)
-    record_property("requests_sent", app.requests)
+    request.node.user_properties.append(("requests_sent", app.requests))
 
     undocumented = [f for f in findings if f.status is None or f.status < 500]
     assert not undocumented, "\n".join(map(str, undocumented))
