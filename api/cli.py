@@ -1,4 +1,4 @@
-"""The `ipledge` command (SPEC §11)."""
+"""The `ipledge` command (docs/contract.md §11)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ app = typer.Typer(
 )
 principals_app = typer.Typer(help="Manage principals (API keys)", no_args_is_help=True)
 projections_app = typer.Typer(help="Read models", no_args_is_help=True)
-audit_app = typer.Typer(help="Verify the audit log (SPEC §8)", no_args_is_help=True)
+audit_app = typer.Typer(help="Verify the audit log (docs/contract.md §8)", no_args_is_help=True)
 app.add_typer(principals_app, name="principals")
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
