@@ -1,0 +1,66 @@
+"""The human entry points: `/` lists them, `/docs` (Swagger UI) and `/redoc` serve the OpenAPI
+document with assets packaged by ``fastapi-offline``, so the docs work on a network without
+Internet access and load nothing from a CDN."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+DOCS_ASSETS = "/docs-assets"  # where fastapi-offline mounts Swagger UI's and ReDoc's files
+# Swagger UI never asks the public validator service to check the document.
+SWAGGER_UI = {"validatorUrl": None}
+
+router = APIRouter(tags=["operations"])
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    title: str
+    about: str
+
+
+PAGES = (
+    Page("/docs", "API reference (Swagger UI)", "every operation; try it with an API key"),
+    Page("/redoc", "API reference (ReDoc)", "the same document, for reading"),
+    Page("/openapi.json", "OpenAPI document", "for client generators and contract tests"),
+    Page("/healthz", "Liveness", "the process is up"),
+    Page("/readyz", "Readiness", "the store is reachable and read models are caught up"),
+    Page("/metrics", "Metrics", "Prometheus text format"),
+)
+# Listed on the index as soon as the application serves it (an operator console, say).
+OPTIONAL_PAGES = (Page("/console", "Console", "the operator console"),)
+
+
+def served_pages(request: Request) -> list[Page]:
+    paths = {getattr(route, "path", None) for route in request.app.routes}
+    return [*PAGES, *(p for p in OPTIONAL_PAGES if p.path in paths)]
+
+
+@router.get("/", include_in_schema=False)
+def index(request: Request) -> HTMLResponse:
+    items = "\n".join(
+        f'<li><a href="{escape(p.path)}">{escape(p.title)}</a> '
+        f"<code>{escape(p.path)}</code> — {escape(p.about)}</li>"
+        for p in served_pages(request)
+    )
+    return HTMLResponse(INDEX.format(title=escape(request.app.title), items=items))
+
+
+INDEX = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}}
+code{{color:#555}}li{{margin:.4rem 0}}</style></head>
+<body><h1>{title}</h1>
+<p>Registry of IP pledges and the disposal of distressed IP collateral. Every <code>/v1/</code>
+operation takes <code>Authorization: Bearer &lt;api key&gt;</code>, except the public search and
+the audit public key.</p>
+<ul>
+{items}
+</ul></body></html>
+"""
