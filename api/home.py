@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 DOCS_ASSETS = "/docs-assets"  # where fastapi-offline mounts Swagger UI's and ReDoc's files
@@ -32,12 +32,13 @@ PAGES = (
     Page("/readyz", "Readiness", "the store is reachable and read models are caught up"),
     Page("/metrics", "Metrics", "Prometheus text format"),
 )
-# Listed on the index as soon as the application serves it (an operator console, say).
+# Listed on the index and in `ipledge serve --banner` as soon as the application serves it.
 OPTIONAL_PAGES = (Page("/console", "Console", "the operator console"),)
 
 
-def served_pages(request: Request) -> list[Page]:
-    paths = {getattr(route, "path", None) for route in request.app.routes}
+def served_pages(app: FastAPI) -> list[Page]:
+    """The pages above, and each optional one the application serves."""
+    paths = {getattr(route, "path", None) for route in app.routes}
     return [*PAGES, *(p for p in OPTIONAL_PAGES if p.path in paths)]
 
 
@@ -46,7 +47,7 @@ def index(request: Request) -> HTMLResponse:
     items = "\n".join(
         f'<li><a href="{escape(p.path)}">{escape(p.title)}</a> '
         f"<code>{escape(p.path)}</code> — {escape(p.about)}</li>"
-        for p in served_pages(request)
+        for p in served_pages(request.app)
     )
     return HTMLResponse(INDEX.format(title=escape(request.app.title), items=items))
 

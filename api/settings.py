@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     run_worker: bool = True
     worker_poll_seconds: float = 0.5
     log_level: str = "INFO"
+    # JSON lines for collectors, a concise text line for a terminal; auto: text on a TTY.
+    log_format: Literal["auto", "json", "text"] = "auto"
     # Public search: requests per minute per client address, and the burst allowed.
     search_rate_per_minute: int = 60
     search_burst: int = 20
