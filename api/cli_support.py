@@ -14,7 +14,7 @@ import typer
 from pydantic import ValidationError
 
 from api.logs import configure_logging
-from api.settings import Settings
+from api.settings import Settings, from_environment
 
 if TYPE_CHECKING:
     from api.bootstrap import Container
@@ -30,7 +30,7 @@ def fail(message: str, code: int = CANNOT_RUN) -> NoReturn:
 
 def load_settings() -> Settings:
     try:
-        settings = Settings()
+        settings = from_environment()
     except ValidationError as e:  # a bad IPLEDGE_* value: say which, without a traceback
         for error in e.errors():
             message = error["msg"].removeprefix("Value error, ")

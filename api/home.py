@@ -9,6 +9,7 @@ from html import escape
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
+from starlette.routing import Match
 
 DOCS_ASSETS = "/docs-assets"  # where fastapi-offline mounts Swagger UI's and ReDoc's files
 # Swagger UI never asks the public validator service to check the document.
@@ -36,10 +37,19 @@ PAGES = (
 OPTIONAL_PAGES = (Page("/console", "Console", "the operator console"),)
 
 
+def serves(app: FastAPI, path: str) -> bool:
+    """Whether a GET of ``path`` (or ``path/``) reaches a route, however deeply it is included
+    (newer FastAPI keeps included routers nested, so ``app.routes`` does not list theirs)."""
+    for candidate in (path, path.rstrip("/") + "/"):
+        scope = {"type": "http", "method": "GET", "path": candidate, "root_path": ""}
+        if any(route.matches(scope)[0] != Match.NONE for route in app.routes):
+            return True
+    return False
+
+
 def served_pages(app: FastAPI) -> list[Page]:
     """The pages above, and each optional one the application serves."""
-    paths = {getattr(route, "path", None) for route in app.routes}
-    return [*PAGES, *(p for p in OPTIONAL_PAGES if p.path in paths)]
+    return [*PAGES, *(p for p in OPTIONAL_PAGES if serves(app, p.path))]
 
 
 @router.get("/", include_in_schema=False)
