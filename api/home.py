@@ -59,12 +59,14 @@ def index(request: Request) -> HTMLResponse:
         f"<code>{escape(p.path)}</code> — {escape(p.about)}</li>"
         for p in served_pages(request.app)
     )
-    return HTMLResponse(INDEX.format(title=escape(request.app.title), items=items))
+    title = escape(request.app.title)
+    return HTMLResponse(INDEX.format(title=title, items=items, assets=DOCS_ASSETS))
 
 
 INDEX = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="{assets}/favicon.png">
 <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1rem}}
 code{{color:#555}}li{{margin:.4rem 0}}</style></head>
 <body><h1>{title}</h1>

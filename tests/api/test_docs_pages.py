@@ -22,16 +22,16 @@ class References(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self.urls: list[str] = []
+        self.urls: list[tuple[str, str]] = []  # (tag, url)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.urls += [v for k, v in attrs if k in ("src", "href", "spec-url") and v]
+        self.urls += [(tag, v) for k, v in attrs if k in ("src", "href", "spec-url") and v]
 
 
-def references(html: str) -> list[str]:
+def references(html: str, tag: str | None = None) -> list[str]:
     parser = References()
     parser.feed(html)
-    return parser.urls
+    return [url for t, url in parser.urls if tag in (None, t)]
 
 
 @pytest.mark.parametrize("page", ["/", "/docs", "/redoc"])
@@ -45,7 +45,8 @@ async def test_a_docs_page_names_no_external_url(client: httpx.AsyncClient, page
 
 
 @pytest.mark.parametrize(
-    ("page", "kinds"), [("/docs", {"js", "css", "png"}), ("/redoc", {"js", "png"})]
+    ("page", "kinds"),
+    [("/", {"png"}), ("/docs", {"js", "css", "png"}), ("/redoc", {"js", "png"})],
 )
 async def test_every_asset_of_a_docs_page_is_served_without_a_key(
     client: httpx.AsyncClient, page: str, kinds: set[str]
@@ -74,7 +75,7 @@ async def test_both_docs_pages_read_the_service_own_openapi_document(
 
 
 async def test_the_index_links_every_human_entry_point(client: httpx.AsyncClient) -> None:
-    links = references((await client.get("/")).text)
+    links = references((await client.get("/")).text, "a")
 
     assert links == ["/docs", "/redoc", "/openapi.json", "/healthz", "/readyz", "/metrics"]
     for link in links[:3]:
@@ -88,7 +89,7 @@ async def test_the_index_lists_the_console_once_the_service_serves_one(container
     app.include_router(console)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://ipledge.test") as client:
-        links = references((await client.get("/")).text)
+        links = references((await client.get("/")).text, "a")
 
     assert links[-1] == "/console"
 
