@@ -23,10 +23,11 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 ## run: set up, migrate the embedded SQLite store, load demo data on first start, serve :8000
+## (ends with a banner: the addresses, one demo API key per role, how to stop)
 run: install
-	$(BIN)/ipledge migrate
-	$(BIN)/ipledge demo --if-empty
-	$(BIN)/ipledge serve --host $(HOST) --port $(PORT) --no-migrate
+	@$(BIN)/ipledge migrate
+	@$(BIN)/ipledge demo --if-empty --no-keys
+	@$(BIN)/ipledge serve --host $(HOST) --port $(PORT) --no-migrate --banner
 
 ## test: set up, make sure PostgreSQL is up, lint, type-check, check migrations, run every test
 test: dev

@@ -1,4 +1,4 @@
-"""The regulator's verifier (SPEC §8): `ipledge audit verify`.
+"""The regulator's verifier (contract §8): `ipledge audit verify`.
 
 Trusts nothing the service computes except what its signing key vouches for. It downloads the
 whole log, recomputes every leaf hash from its envelope and compares it with the leaf hash the
@@ -36,7 +36,7 @@ class CannotVerify(Exception):
 
 
 def checkpoint_message(checkpoint: dict[str, Any]) -> bytes:
-    """What the service signs (SPEC §8), written out here rather than imported from it."""
+    """What the service signs (contract §8), written out here rather than imported from it."""
     c = checkpoint
     return f"ipledge-checkpoint/v1\n{c['tree_size']}\n{c['root_hash']}\n{c['timestamp']}\n".encode()
 

@@ -3,7 +3,7 @@
 Every `/v1/` request except the few public routes must carry a live API key. The gate checks it
 from the Authorization header alone and stores the principal in the request scope, where the
 `authenticate` dependency finds it. So an anonymous caller gets `401` before the server reads,
-buffers or parses one byte of its body (SPEC §1: auth first), whatever the body holds. An
+buffers or parses one byte of its body (contract §1: auth first), whatever the body holds. An
 anonymous caller of an unknown `/v1/` path also gets `401`: which paths exist is not public.
 Everything outside `/v1/` (health, metrics, OpenAPI, docs) is public.
 """

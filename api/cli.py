@@ -1,19 +1,20 @@
-"""The `ipledge` command (SPEC §11)."""
+"""The `ipledge` command (docs/contract.md §11)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import signal
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
-from api.logs import configure_logging
-from api.settings import Settings
+from api.cli_principals import app as principals_app
+from api.cli_support import CANNOT_RUN, fail, load_settings, opened_store
 
 app = typer.Typer(
     help="ipledge: IP pledge registry and distressed-collateral disposal",
@@ -21,27 +22,33 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,  # locals hold the database URL and keys
 )
-principals_app = typer.Typer(help="Manage principals (API keys)", no_args_is_help=True)
 projections_app = typer.Typer(help="Read models", no_args_is_help=True)
-audit_app = typer.Typer(help="Verify the audit log (SPEC §8)", no_args_is_help=True)
+audit_app = typer.Typer(help="Verify the audit log (docs/contract.md §8)", no_args_is_help=True)
 app.add_typer(principals_app, name="principals")
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
 log = logging.getLogger("ipledge")
 
 
-def _settings() -> Settings:
-    try:
-        settings = Settings()
-    except ValidationError as e:  # a bad IPLEDGE_* value: say which, without a traceback
-        for error in e.errors():
-            message = error["msg"].removeprefix("Value error, ")
-            if error["loc"] and not message.startswith("IPLEDGE_"):
-                message = f"IPLEDGE_{str(error['loc'][0]).upper()}: {message}"
-            typer.echo(f"configuration error: {message}", err=True)
-        raise typer.Exit(2) from None
-    configure_logging(settings.log_level)
-    return settings
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        try:
+            typer.echo(f"ipledge {version('ipledge')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            fail("the ipledge package is not installed (pip install -e .)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """ipledge: IP pledge registry and distressed-collateral disposal"""
 
 
 @app.command()
@@ -50,7 +57,7 @@ def migrate() -> None:
     from api.bootstrap import migrate as run_migrations
     from events.database_url import DatabaseConfig
 
-    settings = _settings()
+    settings = load_settings()
     run_migrations(DatabaseConfig.parse(settings.database_url))
     typer.echo("database is up to date")
 
@@ -60,23 +67,26 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+    show_banner: Annotated[
+        bool, typer.Option("--banner", help="once listening, print the addresses and demo keys")
+    ] = False,
 ) -> None:
     """Serve the HTTP API (and, unless IPLEDGE_RUN_WORKER=0, the worker loop in-process)."""
     import uvicorn
 
-    from api.bootstrap import bootstrap
+    from api.banner import BannerServer, banner, base_url
     from api.bootstrap import migrate as run_migrations
     from api.http_server import BoundedHeadProtocol
     from api.main import create_app
     from events.database_url import DatabaseConfig
 
-    settings = _settings()
+    settings = load_settings()
     if migrate_first:
         run_migrations(DatabaseConfig.parse(settings.database_url))
-    container = bootstrap(settings)
-    try:
-        uvicorn.run(
-            create_app(container),
+    with opened_store(settings) as container:
+        api = create_app(container)
+        config = uvicorn.Config(
+            api,
             host=host,
             port=port,
             log_config=None,
@@ -84,59 +94,30 @@ def serve(
             timeout_graceful_shutdown=10,
             http=BoundedHeadProtocol,  # caps the request head before the app (api/http_server.py)
         )
-    finally:
-        container.close()
+        url = base_url(host, port)
+        text = banner(api, settings, container.principals, url) if show_banner else None
+        server = BannerServer(config, text)
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
+    if not server.started:
+        raise typer.Exit(3)  # uvicorn's startup failure (the port is taken, say)
 
 
 @app.command()
 def worker() -> None:
     """Run projections, timers and the webhook dispatcher without serving HTTP."""
-    from api.bootstrap import bootstrap
-
-    container = bootstrap(_settings())
-    signal.signal(signal.SIGTERM, lambda *_: container.worker.stop())
-    container.dispatcher.start()
-    try:
-        container.worker.run_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        container.close()
-
-
-@principals_app.command("create")
-def create_principal(
-    role: Annotated[str, typer.Option(help="admin, ip_office, bank, ...")],
-    name: Annotated[str, typer.Option(help="display name")] = "",
-    institution_id: Annotated[str, typer.Option("--institution-id")] = "ipledge",
-) -> None:
-    """Create a principal and print its API key (shown only once)."""
-    from api.bootstrap import bootstrap
-    from registry.errors import DomainError
-
-    container = bootstrap(_settings())
-    try:
-        principal, key = container.principals.create(
-            name or f"{role} ({institution_id})", role, institution_id, container.clock.now()
-        )
-    except DomainError as e:
-        typer.echo(f"error: {e.detail}", err=True)
-        raise typer.Exit(2) from None
-    finally:
-        container.close()
-    typer.echo(json.dumps({**principal.public(), "api_key": key}, ensure_ascii=False))
+    with opened_store(load_settings()) as container:
+        signal.signal(signal.SIGTERM, lambda *_: container.worker.stop())
+        container.dispatcher.start()
+        with contextlib.suppress(KeyboardInterrupt):
+            container.worker.run_forever()
 
 
 @projections_app.command("rebuild")
 def rebuild_projections() -> None:
     """Drop every read-model row and rebuild them from the event log."""
-    from api.bootstrap import bootstrap
-
-    container = bootstrap(_settings())
-    try:
+    with opened_store(load_settings()) as container:
         position = container.projections.rebuild()
-    finally:
-        container.close()
     typer.echo(f"read models rebuilt through log position {position}")
 
 
@@ -176,34 +157,34 @@ def demo(
         bool, typer.Option("--force", help="load even if data exists; replace the keys file")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+    show_keys: Annotated[
+        bool, typer.Option("--keys/--no-keys", help="print the API keys (serve --banner does too)")
+    ] = True,
 ) -> None:
     """Load a realistic sample data set into an empty store; print API keys.
 
     Exits 2 if the store already holds data or the keys file exists (unless --force)."""
-    from api.bootstrap import bootstrap
     from api.demo import DemoRefused, load_demo
 
-    settings = _settings()
-    container = bootstrap(settings)
-    try:
-        summary = load_demo(container, if_empty=if_empty, force=force)
-    except DemoRefused as e:
-        typer.echo(f"error: {e}", err=True)
-        raise typer.Exit(2) from None
-    finally:
-        container.close()
+    with opened_store(load_settings()) as container:
+        try:
+            summary = load_demo(container, if_empty=if_empty, force=force)
+        except DemoRefused as e:
+            fail(str(e), CANNOT_RUN)
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
     if summary["loaded"]:
         typer.echo(
-            f"demo data loaded: {summary['ip_rights']} IP rights, pledges {summary['pledges']}"
+            f"demo data loaded: {summary['ip_rights']} IP rights, pledges {summary['pledges']}, "
+            f"{summary['timers_fired']} timers fired on the way"
         )
     else:
         typer.echo("demo data already present")
-    typer.echo("API keys (send as 'Authorization: Bearer <key>'):")
-    for role, entry in summary["keys"].items():
-        typer.echo(f"  {role:<26} {entry['api_key']}   # {entry['name']}")
+    if show_keys:
+        typer.echo("API keys (send as 'Authorization: Bearer <key>'):")
+        for role, entry in summary["keys"].items():
+            typer.echo(f"  {role:<26} {entry['api_key']}   # {entry['name']}")
 
 
 def main() -> None:

@@ -61,7 +61,7 @@ IfMatch = Annotated[int | None, Depends(if_match)]
 
 
 def MinPosition(*projections: str) -> Any:
-    """A list's ``?min_position=n`` (SPEC §1): waits until the read models the list reads
+    """A list's ``?min_position=n`` (contract §1): waits until the read models the list reads
     (by projection name) reach n, or answers 503 projection_lagging: after 5 s, or at once
     when one of them is stopped at an event it cannot apply. The others are not waited for."""
 

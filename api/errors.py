@@ -76,7 +76,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InvalidValue)
     async def _invalid_value(_: Request, exc: InvalidValue) -> Any:
-        # A validation_error always lists its errors (SPEC §1), even with no single field.
+        # A validation_error always lists its errors (contract §1), even with no single field.
         errors = (
             [{"field": exc.field, "message": exc.detail}]
             if exc.field or exc.code == "validation_error"

@@ -1,4 +1,4 @@
-"""Idempotency-Key for every POST (SPEC §1), as ASGI middleware so no route can forget it.
+"""Idempotency-Key for every POST (contract §1), as ASGI middleware so no route can forget it.
 
 Same key + same request -> the stored status and body again with `Idempotent-Replayed: true`
 and no new events; same key + different request -> 422 idempotency_key_reused; same key while
@@ -29,7 +29,7 @@ log = logging.getLogger("ipledge.idempotency")
 HEADER = b"idempotency-key"
 KEPT_HEADERS = ("content-type", "etag", "location", "x-log-position")
 SF_STRING = re.compile(r'^"((?:[^"\\]|\\["\\])*)"$')
-# Shown once and stored only as a hash (SPEC §2): never kept for a replay, which shows null.
+# Shown once and stored only as a hash (contract §2): never kept for a replay, which shows null.
 NEVER_STORED = ("api_key",)
 
 

@@ -1,4 +1,4 @@
-"""Idempotency records (SPEC §1): one row per (principal, key), kept 24 hours.
+"""Idempotency records (contract §1): one row per (principal, key), kept 24 hours.
 
 Their times are transport time, from the wall clock in every clock mode (like webhook retries):
 a key's 24 hours are the client's, not the business (possibly manual) clock's.

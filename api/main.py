@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
+from api import home
 from api.auth_gate import AuthGate
 from api.bootstrap import Container
 from api.errors import install_error_handlers
@@ -62,18 +64,21 @@ def create_app(
         container.dispatcher.stop()
         container.worker.stop()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc with packaged assets, no CDN (api/home.py)
         title="ipledge",
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
         docs_url="/docs",
-        redoc_url=None,
+        redoc_url="/redoc",
+        static_url=home.DOCS_ASSETS,
+        swagger_ui_parameters=home.SWAGGER_UI,
     )
     app.state.container = container
     install_error_handlers(app)
     routers = (
+        home,
         health,
         admin,
         admin_webhooks,

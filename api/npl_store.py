@@ -1,4 +1,4 @@
-"""Banks' overall NPL ratios per quarter (SPEC §9), the other half of the tolerance check."""
+"""Banks' overall NPL ratios per quarter (contract §9), the other half of the tolerance check."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The quarterly report as CSV (SPEC §9), and whether a request's Accept header asks for it.
+"""The quarterly report as CSV (contract §9), and whether a request's Accept header asks for it.
 
 One row per (section, key, measure), under the header
 ``year,quarter,section,key,measure,count,value``:

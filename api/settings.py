@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from events.webhooks.addresses import IPNetwork, parse_networks
+
+# Where Docker Compose, Swarm and Kubernetes mount secrets as files.
+SECRETS_DIR = Path("/run/secrets")
 
 
 class Settings(BaseSettings):
@@ -35,6 +39,8 @@ class Settings(BaseSettings):
     run_worker: bool = True
     worker_poll_seconds: float = 0.5
     log_level: str = "INFO"
+    # JSON lines for collectors, a concise text line for a terminal; auto: text on a TTY.
+    log_format: Literal["auto", "json", "text"] = "auto"
     # Public search: requests per minute per client address, and the burst allowed.
     search_rate_per_minute: int = 60
     search_burst: int = 20
@@ -73,3 +79,10 @@ class Settings(BaseSettings):
                 "production; list the networks to open in IPLEDGE_WEBHOOK_ALLOWED_NETWORKS"
             )
         return self
+
+
+def from_environment(secrets_dir: Path = SECRETS_DIR) -> Settings:
+    """IPLEDGE_* variables; a variable that is not set may come from the file of its name (lower
+    case, e.g. ``ipledge_database_url``) in ``secrets_dir``, so secrets need not be in the
+    environment (docs/operations.md)."""
+    return Settings(_secrets_dir=secrets_dir if secrets_dir.is_dir() else None)  # type: ignore[call-arg]

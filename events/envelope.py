@@ -1,4 +1,4 @@
-"""The one public shape of an event (SPEC §8) and the dotted event type names."""
+"""The one public shape of an event (contract §8) and the dotted event type names."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """PostgreSQL application recorder whose notification ids have no gaps.
 
 The library numbers notifications from a ``bigserial``: a rolled-back insert (an optimistic
-concurrency conflict) burns sequence values, leaving gaps (1, 2, 4). SPEC §8 exposes a gap-free
+concurrency conflict) burns sequence values, leaving gaps (1, 2, 4). contract §8 exposes a gap-free
 global ``position``, so we number rows ourselves as ``max + ordinality``. The library already takes
 an EXCLUSIVE table lock before inserting, so the max cannot move under us, and because the max is
 read inside the transaction a rollback leaves nothing behind.

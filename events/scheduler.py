@@ -1,4 +1,4 @@
-"""The scheduler: fires due timers by issuing idempotent commands (SPEC §7).
+"""The scheduler: fires due timers by issuing idempotent commands (contract §7).
 
 `run_due(now)` is what the worker calls under the system clock; `advance_to(target)` steps a
 manual clock through every due time in order, so each fired event carries the instant it

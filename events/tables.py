@@ -152,7 +152,7 @@ manual_clock = Table(
     Column("now", DateTime(timezone=True), nullable=False),
 )
 
-# Timers (SPEC §7): one row per pending deadline, kept by the timers projection. The state
+# Timers (contract §7): one row per pending deadline, kept by the timers projection. The state
 # (pending | fired | cancelled) is derived from events too, so a rebuild gives the same rows.
 timers = Table(
     "timers",
@@ -219,7 +219,7 @@ listings_view = Table(
     Index("ix_listings_view_status_deadline", "status", "no_taker_deadline"),
 )
 
-# Audit (SPEC §8): the leaf hash of every log position, and every complete (perfect) subtree
+# Audit (contract §8): the leaf hash of every log position, and every complete (perfect) subtree
 # of the RFC 6962 tree: node (level, index) covers leaves [index * 2^level, (index+1) * 2^level).
 # Each append adds at most log2(n) nodes; any root or proof needs only O(log n) of them.
 audit_nodes = Table(
@@ -250,7 +250,7 @@ signing_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-# Quarterly supervision (SPEC §9).
+# Quarterly supervision (contract §9).
 npl_submissions = Table(
     "npl_submissions",
     metadata,
@@ -302,7 +302,7 @@ report_listings = Table(
     Column("pledge_id", String(36), nullable=False),
 )
 
-# Webhooks and feed (SPEC §10).
+# Webhooks and feed (contract §10).
 stream_audience = Table(
     "stream_audience",
     metadata,

@@ -1,4 +1,4 @@
-"""Principals and their API keys (SPEC §2)."""
+"""Principals and their API keys (contract §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every webhook endpoint, for administrators (SPEC §10): list, read, disable, delete."""
+"""Every webhook endpoint, for administrators (contract §10): list, read, disable, delete."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Audit for regulators (SPEC §8): the log, signed checkpoints, inclusion/consistency proofs."""
+"""Audit for regulators (contract §8): the log, signed checkpoints, inclusion/consistency proofs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The manual clock (SPEC §7): only when IPLEDGE_CLOCK=manual, never in production."""
+"""The manual clock (contract §7): only when IPLEDGE_CLOCK=manual, never in production."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The pull feed (SPEC §10): the events the caller may see, from any position, long-polled."""
+"""The pull feed (contract §10): the events the caller may see, from any position, long-polled."""
 
 from __future__ import annotations
 

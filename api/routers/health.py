@@ -23,7 +23,7 @@ from api.problems import problem
 from events.projections.runner import Progress
 
 router = APIRouter(tags=["operations"])
-READY_WITHIN_SECONDS = 5.0  # SPEC §11: read models caught up within 5 s
+READY_WITHIN_SECONDS = 5.0  # contract §11: read models caught up within 5 s
 
 
 @router.get("/healthz", summary="The process is up")

@@ -1,4 +1,4 @@
-"""Quarterly supervision reports and banks' NPL submissions (SPEC §9)."""
+"""Quarterly supervision reports and banks' NPL submissions (contract §9)."""
 
 from __future__ import annotations
 

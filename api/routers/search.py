@@ -1,4 +1,4 @@
-"""Public encumbrance search with a signed certificate (SPEC §9)."""
+"""Public encumbrance search with a signed certificate (contract §9)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def search(
         Position | None, Query(description="wait until read models reach this log position")
     ] = None,
 ) -> dict:
-    if min_position:  # SPEC §1, as on the lists (which need a key; the search does not)
+    if min_position:  # contract §1, as on the lists (which need a key; the search does not)
         container.projections.catch_up(until=min_position, timeout=5.0, names=("pledges",))
     return search_certificate(
         container.db, container.audit.key, container.clock, kind, canonical(kind, number)

@@ -1,4 +1,4 @@
-"""Webhook endpoints (SPEC §10): signed, ordered, at-least-once deliveries of visible events."""
+"""Webhook endpoints (contract §10): signed, ordered, at-least-once deliveries of visible events."""
 
 from __future__ import annotations
 

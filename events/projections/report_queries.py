@@ -1,4 +1,4 @@
-"""The quarterly supervision report (SPEC §9) over the reports read model.
+"""The quarterly supervision report (contract §9) over the reports read model.
 
 Quarters are calendar quarters of business dates. A fact counts in the quarter of its own
 business date. A bank's IP-pledge NPL ratio is measured at the quarter's last day:

@@ -1,4 +1,4 @@
-"""Quarterly supervision read model (SPEC §9): dated facts and each pledge's timeline.
+"""Quarterly supervision read model (contract §9): dated facts and each pledge's timeline.
 
 Facts carry the business date written in the event (never the recording instant), so a
 release dated in March and recorded in April counts in the first quarter. Refused filings

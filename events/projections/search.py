@@ -1,4 +1,4 @@
-"""The public encumbrance search and its signed certificate (SPEC §9).
+"""The public encumbrance search and its signed certificate (contract §9).
 
 The certificate signs, with the audit key, exactly what was answered and the log size the
 answer reflects: ``ipledge-search/v1\\n`` followed by the RFC 8785 canonical JSON of the response

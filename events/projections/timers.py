@@ -1,4 +1,4 @@
-"""Timers projection: deadlines as rows (SPEC §7).
+"""Timers projection: deadlines as rows (contract §7).
 
 - listing.created -> a no-taker timer at the start of the day after the deadline; the first
   intention or a withdrawal cancels it; listing.expired marks it fired.

@@ -1,1 +1,1 @@
-"""Webhooks and the pull feed (SPEC §10): who may see each event, the outbox, the dispatcher."""
+"""Webhooks and the pull feed (contract §10): who may see each event, the outbox, the dispatcher."""

@@ -1,4 +1,4 @@
-"""Every endpoint, as an administrator sees it (SPEC §10): list, read, disable, delete; and
+"""Every endpoint, as an administrator sees it (contract §10): list, read, disable, delete; and
 what revoking a principal does to its endpoints (``disable_for_revoked``, called in the
 revocation's own transaction)."""
 

@@ -1,4 +1,4 @@
-"""Who may see an event (SPEC §2 applied to the log), decided once per event, in log order.
+"""Who may see an event (contract §2 applied to the log), decided once per event, in log order.
 
 Each event gets an audience row: its scope (register, pledge, disposal, listing, claim), the
 pledgee bank, the compensation fund, and whether the disposal platform may see it (a listing

@@ -1,4 +1,4 @@
-"""The webhook dispatcher (SPEC §10): at least once, in log order per endpoint, signed afresh.
+"""The webhook dispatcher (contract §10): at least once, in log order per endpoint, signed afresh.
 
 Per endpoint only the oldest pending delivery (its head) may be in flight, so order holds and
 a failing endpoint's later events wait behind it; different endpoints are sent in parallel,
@@ -9,7 +9,7 @@ longer than an attempt may take (the transport's 15 s deadline), and every attem
 recorded exactly once (events/webhooks/results.py).
 
 All of this is transport time: due times, leases, ``webhook-timestamp`` and the rotation
-overlap follow ``wall``, the real clock in every clock mode (SPEC §10); only business deadlines
+overlap follow ``wall``, the real clock in every clock mode (contract §10); only business deadlines
 follow the service clock.
 """
 

@@ -1,7 +1,7 @@
 """Webhook endpoints: registration, secrets and rotation, re-enabling, replay, delivery log.
 
 Their instants (created_at, the rotation overlap, replayed deliveries' due times) are transport
-time, on the wall clock, like the dispatcher's (SPEC §10).
+time, on the wall clock, like the dispatcher's (contract §10).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""When to try a failed delivery again (SPEC §10): the Standard Webhooks schedule, and a
+"""When to try a failed delivery again (contract §10): the Standard Webhooks schedule, and a
 receiver's ``Retry-After`` on 429/503. All of it is transport time, on the wall clock."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The HTTP side of a delivery, as an injected adapter (a fake in unit tests).
 
-SPEC §10: a 2xx within 15 s is delivered. httpx's and httpcore's timeouts bound each read and
+contract §10: a 2xx within 15 s is delivered. httpx's and httpcore's timeouts bound each read and
 write, not the request, so a receiver trickling bytes could hold an attempt for ever; here the
 whole attempt (lookup, connect, TLS, send, wait for the status line) runs as one coroutine under
 ``asyncio.wait_for`` on a dedicated event-loop thread, and an answer after the deadline is a

@@ -116,7 +116,7 @@ def _is_number(value: Any) -> bool:
 
 
 def projection_lagging(failure: Any, response: Any) -> bool:
-    """SPEC §1 allows one 5xx: `503 projection_lagging` while read models catch up."""
+    """contract §1 allows one 5xx: `503 projection_lagging` while read models catch up."""
     if "not_a_server_error" not in type(failure).checks or response.status_code != 503:
         return False
     try:

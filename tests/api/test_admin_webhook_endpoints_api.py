@@ -1,4 +1,4 @@
-"""Administrators and other principals' webhook endpoints over HTTP (SPEC §10): revoking a
+"""Administrators and other principals' webhook endpoints over HTTP (contract §10): revoking a
 principal disables its endpoints at once and stops its feed; an admin lists, reads, disables
 and deletes any endpoint; nobody else may."""
 

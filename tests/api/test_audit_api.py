@@ -1,4 +1,4 @@
-"""The audit API (SPEC §8): the regulator's log, signed checkpoints, RFC 6962 proofs, as_of.
+"""The audit API (contract §8): the regulator's log, signed checkpoints, RFC 6962 proofs, as_of.
 
 Everything a regulator is promised is checked here with code that does not come from the
 service: leaf hashes and roots with the naive RFC 6962 tree in ``tests.merkle_reference``,

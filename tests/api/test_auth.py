@@ -1,4 +1,4 @@
-"""Bearer keys, roles and visibility (SPEC §1, §2): 401 without a live key, 403 for the wrong
+"""Bearer keys, roles and visibility (contract §1, §2): 401 without a live key, 403 for the wrong
 role, 404 for another institution's records."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Optimistic concurrency (SPEC §1): ETag on single-resource GETs, If-Match on actions."""
+"""Optimistic concurrency (contract §1): ETag on single-resource GETs, If-Match on actions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The pull feed (SPEC §10): GET /v1/feed?after=&limit=&wait= — the §8 envelopes the caller may
+"""The pull feed (contract §10): GET /v1/feed?after=&limit=&wait= — the §8 envelopes the caller may
 see (§2), in log order, resumable from ``next_after``, long-polled up to 30 s."""
 
 from __future__ import annotations

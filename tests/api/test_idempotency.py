@@ -1,4 +1,4 @@
-"""Idempotency-Key on every POST (SPEC §1): replay, reuse, in flight, per principal, 24 h."""
+"""Idempotency-Key on every POST (contract §1): replay, reuse, in flight, per principal, 24 h."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every error is an RFC 9457 problem document with a stable code (SPEC §1), and a failed
+"""Every error is an RFC 9457 problem document with a stable code (contract §1), and a failed
 request writes nothing."""
 
 from __future__ import annotations

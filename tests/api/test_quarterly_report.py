@@ -1,4 +1,4 @@
-"""The quarterly supervision report and banks' NPL submissions over HTTP (SPEC §9).
+"""The quarterly supervision report and banks' NPL submissions over HTTP (contract §9).
 
 The scenario, every business date 2026-01-05 (2026-Q1), figures worked out by hand:
   P1 BANK-A  patent 1 + trademark 1  5,000,000.00, defaulted with 4,200,000.00 outstanding

@@ -1,4 +1,4 @@
-"""The public encumbrance search (SPEC §9): no key needed, a certificate anyone can check with
+"""The public encumbrance search (contract §9): no key needed, a certificate anyone can check with
 the audit public key alone, the log size it reflects, and a per-address rate limit.
 
 The test app runs no background worker: the search's read model moves only when a request

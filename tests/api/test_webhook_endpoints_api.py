@@ -1,4 +1,4 @@
-"""The webhook endpoints API over HTTP (SPEC §10): registration, the secret shown once, who may
+"""The webhook endpoints API over HTTP (contract §10): registration, the secret shown once, who may
 see which endpoint, the SSRF guard, deletion, the delivery log, replay, rotation, re-enabling.
 
 Targets are public IP literals (no DNS lookup); a fake transport stands in for the network.

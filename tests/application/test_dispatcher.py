@@ -1,4 +1,4 @@
-"""The webhook dispatcher (SPEC §10) over both stores, with fake transports.
+"""The webhook dispatcher (contract §10) over both stores, with fake transports.
 
 Delivery timing (due times, retries, leases, ``webhook-timestamp``, rotation windows) follows
 the wall clock, never the service clock; here the wall is a manual clock (``wall``) that starts
@@ -424,7 +424,7 @@ def test_24_hours_after_a_rotation_only_the_new_secret_verifies(container, fake)
         Webhook(old).verify(sent.body, sent.headers)
 
 
-# ---- scoping (SPEC §2) -------------------------------------------------------------------
+# ---- scoping (contract §2) -------------------------------------------------------------------
 
 
 def streams_received(fake: FakeTransport, url: str) -> list[tuple[str, str, str]]:

@@ -1,4 +1,4 @@
-"""Leases and faults in the dispatcher (SPEC §10): every send is recorded exactly once, even
+"""Leases and faults in the dispatcher (contract §10): every send is recorded exactly once, even
 when a lease lapses mid-send and another dispatcher takes the delivery over; a fault inside one
 attempt is that attempt's failure and stops nothing else. Both stores, fake transports, a
 manual wall clock shared by the dispatchers."""

@@ -1,4 +1,4 @@
-"""The manual clock's saved time (SPEC §7), written by every process that moves its clock."""
+"""The manual clock's saved time (contract §7), written by every process that moves its clock."""
 
 from __future__ import annotations
 

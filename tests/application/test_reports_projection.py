@@ -1,4 +1,4 @@
-"""The reports read model (SPEC §9): dated facts and each pledge's timeline, from events.
+"""The reports read model (contract §9): dated facts and each pledge's timeline, from events.
 
 The workload, through the services (business dates in brackets):
   A  BANK-A, a patent and a trademark, 5,000,000.00 [01-05], amended to 4,500,000.00,

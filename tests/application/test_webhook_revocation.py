@@ -1,4 +1,4 @@
-"""Revoking a principal stops its webhooks (SPEC §10): its endpoints are disabled in the same
+"""Revoking a principal stops its webhooks (contract §10): its endpoints are disabled in the same
 transaction as the revocation, the dispatcher never sends for a revoked principal even if an
 endpoint were left enabled, and nobody can re-enable such an endpoint. Both stores."""
 

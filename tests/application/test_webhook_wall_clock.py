@@ -1,4 +1,4 @@
-"""Delivery timing is transport time (SPEC §10): retries, due times, instants of deliveries and
+"""Delivery timing is transport time (contract §10): retries, due times, instants of deliveries and
 the rotation overlap follow the wall clock in every clock mode; moving the service clock (the
 manual one here, ``clock``) changes none of it. The wall is a manual clock too (``wall``), so
 the tests stay deterministic."""

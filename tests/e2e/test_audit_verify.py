@@ -1,5 +1,5 @@
-"""`ipledge audit verify` against a real `ipledge serve` (SPEC §8): an honest log verifies, and a
-stored event changed, deleted or corrupted behind the service's back is named by position.
+"""`ipledge audit verify` against a real `ipledge serve` (contract §8): an honest log verifies, and
+a stored event changed, deleted or corrupted behind the service's back is named by position.
 
 Tampering goes straight to the events table (SQLite: `stored_events`, position = rowid;
 PostgreSQL: `ipledge_events` in the URL's schema, position = notification_id), as someone with

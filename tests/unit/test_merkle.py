@@ -1,4 +1,4 @@
-"""RFC 6962 / RFC 9162 Merkle tree (SPEC §8): production ``events.audit.merkle`` checked against
+"""RFC 6962 / RFC 9162 Merkle tree (contract §8): production ``events.audit.merkle`` checked against
 published test vectors, against the naive reference in ``tests/merkle_reference.py``, and for
 its O(log n) node reads."""
 

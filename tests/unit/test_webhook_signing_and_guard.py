@@ -1,5 +1,5 @@
 """Webhook signatures as a partner checks them (the third-party ``standardwebhooks`` package),
-the SSRF guard on targets, and the retry delay after a failed attempt (SPEC §10)."""
+the SSRF guard on targets, and the retry delay after a failed attempt (contract §10)."""
 
 from __future__ import annotations
 
