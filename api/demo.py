@@ -29,7 +29,8 @@ from registry import annuities
 from registry.actors import Actor
 from registry.numbers import make_credit_code
 from registry.pledges import Pledge
-from registry.service import RegistryService
+from registry.service import RegisterLine, RegistryService
+from registry.values import FeePrepayment, Item, LoanAmendment, Party
 
 HISTORY_DAYS = 400
 CENT = Decimal("0.01")
@@ -134,10 +135,10 @@ class DemoStory:
 
     def run(self) -> dict[str, Any]:
         holders = [
-            {
-                "name": name,
-                "credit_code": make_credit_code(f"9142{i:02d}00{self.rng.randrange(10**9):09d}"),
-            }
+            Party(
+                name=name,
+                credit_code=make_credit_code(f"9142{i:02d}00{self.rng.randrange(10**9):09d}"),
+            )
             for i, (name, _) in enumerate(COMPANIES)
         ]
         rights = register_entries(holders, self.clock.today(), self.rng)
@@ -153,19 +154,19 @@ class DemoStory:
         return {"ip_rights": len(rights), "pledges": counts, "timers_fired": len(self.fired)}
 
     def file_pledges(
-        self, holders: list[dict], rights: list[tuple[str, str, dict]]
+        self, holders: list[Party], rights: list[RegisterLine]
     ) -> tuple[list[tuple[Pledge, Actor]], dict[str, int]]:
-        by_holder: dict[str, list[tuple[str, str, dict]]] = {}
+        by_holder: dict[str, list[RegisterLine]] = {}
         for right in rights:
-            by_holder.setdefault(right[2]["holders"][0]["credit_code"], []).append(right)
+            by_holder.setdefault(right[2].holders[0].credit_code, []).append(right)
         counts: dict[str, int] = {}
         registered = []
         for n in range(45):
             holder = holders[n % len(holders)]
             bank = self.actors[BANKS[n % 3][0]]
-            pool = by_holder[holder["credit_code"]]
+            pool = by_holder[holder.credit_code]
             items = [
-                {"kind": k, "number": num}
+                Item(kind=k, number=num)
                 for k, num, _ in self.rng.sample(pool, self.rng.randint(1, 3))
             ]
             filing = filing_for(n, holder, bank.institution_id, items, self.clock.today(), self.rng)
@@ -183,7 +184,7 @@ class DemoStory:
             if kind == 1:
                 self.registry.amend_pledge(
                     pledge.id,
-                    {"secured_amount": cny(pledge.secured_amount * 8 / 10)},
+                    LoanAmendment(secured_amount=cny(pledge.secured_amount * 8 / 10)),
                     "partial repayment renegotiated",
                     bank,
                 )
@@ -206,9 +207,9 @@ class DemoStory:
             if current.status not in ("registered", "in_default"):
                 continue
             patents = [
-                self.registry.ip_right(i["kind"], i["number"])
+                self.registry.ip_right(i.kind, i.number)
                 for i in current.active_items
-                if i["kind"] != "trademark"
+                if i.kind != "trademark"
             ]
             patents = [r for r in patents if r.status == "in_force"]
             soon = self.clock.today() + timedelta(days=150)
@@ -230,13 +231,13 @@ class DemoStory:
                 )
                 self.registry.prepay_annuity(
                     pledge.id,
-                    {
-                        "item": {"kind": right.kind, "number": right.number},
-                        "through_year": paid + 1,
-                        "amount": amount,
-                        "paid_on": self.clock.today(),
-                        "receipt_number": f"CNIPA-FEE-{pledge.registration_number}-{paid + 1}",
-                    },
+                    FeePrepayment(
+                        item=Item(kind=right.kind, number=right.number),
+                        through_year=paid + 1,
+                        amount=amount,
+                        paid_on=self.clock.today(),
+                        receipt_number=f"CNIPA-FEE-{pledge.registration_number}-{paid + 1}",
+                    ),
                     bank,
                 )
 
@@ -244,7 +245,7 @@ class DemoStory:
         centre, platform, fund = (self.actors[k] for k in ("WHOTC", "HB-IPDP", "HB-RCF"))
         cases = []
         for pledge, bank in defaulted:
-            if pledge.filing.get("risk_compensation"):
+            if pledge.filing.risk_compensation:
                 claim = self.disposals.claim_compensation(pledge.id, bank).value
                 self.disposals.advance_claim(claim.id, self.clock.today(), fund)
             appraised = cny(pledge.secured_amount * 7 / 10)
@@ -260,10 +261,10 @@ class DemoStory:
                 disposal.id, appraised, self.clock.today(), None, centre
             ).value
         self.day(60)
-        taker = {
-            "name": "武汉东湖新技术开发区科创投资有限公司",
-            "credit_code": make_credit_code("91420100MA4K00001"),
-        }
+        taker = Party(
+            name="武汉东湖新技术开发区科创投资有限公司",
+            credit_code=make_credit_code("91420100MA4K00001"),
+        )
         listing = listings[sold[0].id]
         self.disposals.register_intention(listing.id, taker, self.clock.today(), centre)
         self.disposals.sell(listing.id, taker, cny(sold[1] * 105 / 100), self.clock.today(), centre)
@@ -272,10 +273,10 @@ class DemoStory:
             sold[0].id, cny(sold[1] * 105 / 100), cny(sold[1] / 50), self.clock.today(), centre
         )
         self.day(25 + 181)  # no taker for the second one: the buyback clock runs out
-        public = {
-            "name": "湖北省知识产权运营基金（政府收购）",
-            "credit_code": make_credit_code("12420000MB1500001"),
-        }
+        public = Party(
+            name="湖北省知识产权运营基金（政府收购）",
+            credit_code=make_credit_code("12420000MB1500001"),
+        )
         buyback = listings[bought_back[0].id]
         price = cny(bought_back[1] * 80 / 100)
         self.disposals.buy_back(buyback.id, public, price, self.clock.today(), platform)

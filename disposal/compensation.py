@@ -10,6 +10,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from disposal.values import Advance, Clearing, ClearingFigures
+from registry.actors import Actor
 from registry.business_dates import check_command_date
 from registry.errors import InvalidState
 
@@ -34,17 +36,17 @@ def money(value: Decimal) -> Decimal:
 
 def clearing(
     share: Decimal, outstanding: Decimal, recovery: Decimal, advanced: Decimal
-) -> dict[str, Decimal]:
+) -> ClearingFigures:
     """Final loss L = outstanding - recovery (>= 0); the fund bears share x L. What it advanced
     beyond that comes back (refund_due); what it has not yet paid of it is still owed."""
     loss = max(ZERO, outstanding - recovery)
     final_share = money(share * loss)
-    return {
-        "final_loss": loss,
-        "final_share": final_share,
-        "refund_due": max(ZERO, advanced - final_share),
-        "balance_due": max(ZERO, final_share - advanced),
-    }
+    return ClearingFigures(
+        final_loss=loss,
+        final_share=final_share,
+        refund_due=max(ZERO, advanced - final_share),
+        balance_due=max(ZERO, final_share - advanced),
+    )
 
 
 class CompensationClaim(Aggregate):
@@ -62,7 +64,7 @@ class CompensationClaim(Aggregate):
         outstanding_amount: Decimal,
         advance_due: Decimal,
         claimed_on: date,
-        actor: dict[str, str],
+        actor: Actor,
         timestamp: datetime,
     ) -> None:
         self.pledge_id = pledge_id
@@ -72,9 +74,10 @@ class CompensationClaim(Aggregate):
         self.outstanding_amount = outstanding_amount
         self.advance_due = advance_due
         self.claimed_on = claimed_on
+        """The pledgee claimed from the fund it enrolled in; the advance due is fixed."""
         self.status = "claimed"
-        self.advanced: dict[str, Any] | None = None
-        self.cleared: dict[str, Any] | None = None
+        self.advanced: Advance | None = None
+        self.cleared: Clearing | None = None
 
     @classmethod
     def claim(
@@ -85,7 +88,7 @@ class CompensationClaim(Aggregate):
         share: Decimal,
         outstanding: Decimal,
         claimed_on: date,
-        actor: dict[str, str],
+        actor: Actor,
         timestamp: datetime,
     ) -> CompensationClaim:
         return cls(
@@ -102,9 +105,9 @@ class CompensationClaim(Aggregate):
 
     @property
     def advanced_amount(self) -> Decimal:
-        return self.advanced["amount"] if self.advanced else ZERO
+        return self.advanced.amount if self.advanced else ZERO
 
-    def advance(self, paid_on: date, actor: dict[str, str], timestamp: datetime) -> None:
+    def advance(self, paid_on: date, actor: Actor, timestamp: datetime) -> None:
         if self.status != "claimed":
             raise InvalidState(
                 f"claim is {self.status}; only a claimed claim is advanced",
@@ -114,20 +117,24 @@ class CompensationClaim(Aggregate):
         self._advanced(self.advance_due, paid_on, actor, timestamp)
 
     @event("Advanced")
-    def _advanced(
-        self, amount: Decimal, paid_on: date, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def _advanced(self, amount: Decimal, paid_on: date, actor: Actor, timestamp: datetime) -> None:
+        """The fund paid its advance (share x outstanding)."""
         self.status = "advanced"
-        self.advanced = {"amount": amount, "paid_on": paid_on}
+        self.advanced = Advance(amount, paid_on)
 
-    def clear(
-        self, recovery: Decimal, settled_on: date, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def clear(self, recovery: Decimal, settled_on: date, actor: Actor, timestamp: datetime) -> None:
         if self.status == "cleared":
             return
         figures = clearing(self.share, self.outstanding_amount, recovery, self.advanced_amount)
         self._cleared(
-            recovery=recovery, settled_on=settled_on, actor=actor, timestamp=timestamp, **figures
+            recovery=recovery,
+            final_loss=figures.final_loss,
+            final_share=figures.final_share,
+            refund_due=figures.refund_due,
+            balance_due=figures.balance_due,
+            settled_on=settled_on,
+            actor=actor,
+            timestamp=timestamp,
         )
 
     @event("Cleared")
@@ -139,15 +146,12 @@ class CompensationClaim(Aggregate):
         refund_due: Decimal,
         balance_due: Decimal,
         settled_on: date,
-        actor: dict[str, str],
+        actor: Actor,
         timestamp: datetime,
     ) -> None:
+        """The disposal settled: the fund's share of the final loss is cleared against its
+        advance (refund_due back to the fund, or balance_due still owed by it)."""
         self.status = "cleared"
-        self.cleared = {
-            "recovery": recovery,
-            "final_loss": final_loss,
-            "final_share": final_share,
-            "refund_due": refund_due,
-            "balance_due": balance_due,
-            "settled_on": settled_on,
-        }
+        self.cleared = Clearing(
+            recovery, final_loss, final_share, refund_due, balance_due, settled_on
+        )

@@ -6,9 +6,10 @@ is re-run from a fresh read on a version conflict (events.commands.run_command).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
@@ -19,13 +20,14 @@ from disposal.compensation import CompensationClaim, claim_id
 from disposal.disposals import LISTING_ROUTES, Disposal
 from disposal.errors import NotEnrolled
 from disposal.listings import Listing
+from disposal.values import Outcome
 from events.clock import Clock
 from events.commands import Written, check_version, last_position, load, run_command
 from events.store import EventStore
 from registry.actors import SYSTEM, Actor
 from registry.errors import InvalidState, NotFound
-from registry.filings import item_key
 from registry.service import RegistryService
+from registry.values import Licence, Party
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -70,13 +72,13 @@ class DisposalService:
                 pledge.pledgee,
                 route,
                 appraised_value,
-                pledge.default["outstanding_amount"],
+                pledge.default.outstanding_amount,
                 pledge.active_items,
                 self.clock.today(),
-                actor.as_dict(),
+                actor,
                 now,
             )
-            pledge.start_disposal(str(disposal.id), route, actor.as_dict(), now)
+            pledge.start_disposal(str(disposal.id), route, actor, now)
             return self._save(disposal, pledge, disposal)
 
         return run_command(attempt, "open_disposal")
@@ -84,19 +86,17 @@ class DisposalService:
     def conclude(
         self,
         disposal_id: UUID,
-        counterparty: dict[str, str],
+        counterparty: Party,
         price: Decimal,
         concluded_on: date,
-        licence: dict[str, Any] | None,
+        licence: Licence | None,
         actor: Actor,
         expected: int | None = None,
     ) -> Written[Disposal]:
         def attempt() -> Written[Disposal]:
             disposal = self.disposal(disposal_id)
             check_version(disposal, expected)
-            disposal.conclude(
-                counterparty, price, concluded_on, licence, actor.as_dict(), self.clock.now()
-            )
+            disposal.conclude(counterparty, price, concluded_on, licence, actor, self.clock.now())
             return self._save(disposal, disposal)
 
         return run_command(attempt, "conclude_disposal")
@@ -115,23 +115,23 @@ class DisposalService:
             check_version(disposal, expected)
             outcome = self._outcome(disposal)
             pledge = self.registry.pledge(disposal.pledge_id)
-            rights = [self.registry.ip_right(*item_key(i)) for i in disposal.items]
+            rights = [self.registry.ip_right(*i.key) for i in disposal.items]
             claim = self.find_claim(disposal.pledge_id)
-            now, who = self.clock.now(), actor.as_dict()
+            now, who = self.clock.now(), actor
             disposal.settle(outcome, proceeds, costs, settled_on, who, now)
             assert disposal.settlement is not None
             pledge.dispose(str(disposal.id), disposal.settlement, who, now)
             for right in rights:
-                right.transfer(outcome["buyer"], str(disposal.id), who, now)
+                right.transfer(outcome.buyer, str(disposal.id), who, now)
             touched: list[Aggregate] = [disposal, pledge, *rights]
             if claim is not None:
-                claim.clear(disposal.settlement["recovery"], settled_on, who, now)
+                claim.clear(disposal.settlement.recovery, settled_on, who, now)
                 touched.append(claim)
             return self._save(disposal, *touched)
 
         return run_command(attempt, "settle_disposal")
 
-    def _outcome(self, disposal: Disposal) -> dict[str, Any]:
+    def _outcome(self, disposal: Disposal) -> Outcome:
         if disposal.route in LISTING_ROUTES:
             listing_id = disposal.current_listing_id
             outcome = self.listing(UUID(listing_id)).outcome if listing_id else None
@@ -167,10 +167,10 @@ class DisposalService:
                 disposal.appraised_value,
                 listed_on,
                 approval_reference,
-                actor.as_dict(),
+                actor,
                 now,
             )
-            disposal.attach_listing(listing.id, listed_on, previous, actor.as_dict(), now)
+            disposal.attach_listing(listing.id, listed_on, previous, actor, now)
             return self._save(listing, disposal, listing)
 
         return run_command(attempt, "create_listing")
@@ -178,7 +178,7 @@ class DisposalService:
     def register_intention(
         self,
         listing_id: UUID,
-        bidder: dict[str, str],
+        bidder: Party,
         registered_on: date,
         actor: Actor,
         expected: int | None = None,
@@ -187,9 +187,7 @@ class DisposalService:
             listing = self.listing(listing_id)
             check_version(listing, expected)
             intention = uuid4()
-            listing.register_intention(
-                intention, bidder, registered_on, actor.as_dict(), self.clock.now()
-            )
+            listing.register_intention(intention, bidder, registered_on, actor, self.clock.now())
             return self._save((listing, str(intention)), listing)
 
         return run_command(attempt, "register_intention")
@@ -197,7 +195,7 @@ class DisposalService:
     def sell(
         self,
         listing_id: UUID,
-        buyer: dict[str, str],
+        buyer: Party,
         price: Decimal,
         sold_on: date,
         actor: Actor,
@@ -207,13 +205,13 @@ class DisposalService:
             listing_id,
             "sell",
             expected,
-            lambda listing, now: listing.sell(buyer, price, sold_on, actor.as_dict(), now),
+            lambda listing, now: listing.sell(buyer, price, sold_on, actor, now),
         )
 
     def buy_back(
         self,
         listing_id: UUID,
-        buyer: dict[str, str],
+        buyer: Party,
         price: Decimal,
         bought_on: date,
         actor: Actor,
@@ -223,7 +221,7 @@ class DisposalService:
             listing_id,
             "buy_back",
             expected,
-            lambda listing, now: listing.buy_back(buyer, price, bought_on, actor.as_dict(), now),
+            lambda listing, now: listing.buy_back(buyer, price, bought_on, actor, now),
         )
 
     def withdraw(
@@ -233,7 +231,7 @@ class DisposalService:
             listing_id,
             "withdraw",
             expected,
-            lambda listing, now: listing.withdraw(reason, actor.as_dict(), now),
+            lambda listing, now: listing.withdraw(reason, actor, now),
         )
 
     def expire_listing(self, listing_id: UUID) -> Written[list[str]]:
@@ -244,14 +242,18 @@ class DisposalService:
             listing = self.listing(listing_id)
             if self.clock.today() <= listing.no_taker_deadline:
                 return Written([], 0)  # the deadline day itself still belongs to takers
-            if not listing.expire(SYSTEM.as_dict(), self.clock.now()):
+            if not listing.expire(SYSTEM, self.clock.now()):
                 return Written([], 0)
             return self._save(["listing.expired", "buyback.requested"], listing)
 
         return run_command(attempt, "expire_listing")
 
     def _on_listing(
-        self, listing_id: UUID, name: str, expected: int | None, change: Any
+        self,
+        listing_id: UUID,
+        name: str,
+        expected: int | None,
+        change: Callable[[Listing, datetime], None],
     ) -> Written[Listing]:
         def attempt() -> Written[Listing]:
             listing = self.listing(listing_id)
@@ -267,8 +269,8 @@ class DisposalService:
         def attempt() -> Written[CompensationClaim]:
             pledge = self.registry.pledge_as_pledgee(pledge_id, actor)
             pledge.check_status("in_default", "under_disposal")
-            enrolment = pledge.filing.get("risk_compensation")
-            if not enrolment:
+            enrolment = pledge.filing.risk_compensation
+            if enrolment is None:
                 raise NotEnrolled("the pledge is not enrolled in a risk-compensation fund")
             if self.find_claim(pledge.id) is not None:
                 raise InvalidState("a compensation claim already exists for this pledge")
@@ -276,11 +278,11 @@ class DisposalService:
             claim = CompensationClaim.claim(
                 pledge.id,
                 pledge.pledgee,
-                enrolment["fund_id"],
-                enrolment["share"],
-                pledge.default["outstanding_amount"],
+                enrolment.fund_id,
+                enrolment.share,
+                pledge.default.outstanding_amount,
                 self.clock.today(),
-                actor.as_dict(),
+                actor,
                 self.clock.now(),
             )
             return self._save(claim, claim)
@@ -295,7 +297,7 @@ class DisposalService:
             if found.fund_id != actor.institution_id:
                 raise NotFound(f"compensation claim {claim} not found")
             check_version(found, expected)
-            found.advance(paid_on, actor.as_dict(), self.clock.now())
+            found.advance(paid_on, actor, self.clock.now())
             return self._save(found, found)
 
         return run_command(attempt, "advance_claim")

@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
@@ -27,10 +26,21 @@ from registry.errors import (
     TermExceedsProtection,
 )
 from registry.examination import examine
-from registry.filings import Filing, check_term, check_valuation, item_key
+from registry.filings import Filing, check_term, check_valuation
 from registry.ip_rights import IPRight, ip_right_id
 from registry.pledges import Pledge
 from registry.register_rules import check_register_fields
+from registry.values import (
+    AnnuityPayment,
+    Encumbrance,
+    FeePrepayment,
+    Item,
+    LoanAmendment,
+    RegisterChanges,
+    RegisterEntry,
+)
+
+RegisterLine = tuple[str, str, RegisterEntry]  # kind, canonical number, the entry
 
 PLEDGE_NAMESPACE = uuid5(NAMESPACE_URL, "https://ipledge.cn/pledges")
 IMPORT_BATCH = 200
@@ -55,7 +65,7 @@ class RegistryService:
 
     def find_ip_right(self, kind: str, number: str) -> IPRight | None:
         try:
-            return self.store.repository.get(ip_right_id(kind, number))  # type: ignore[return-value]
+            return self.store.repository.get(ip_right_id(kind, number))
         except AggregateNotFoundError:
             return None
 
@@ -87,7 +97,7 @@ class RegistryService:
     # ---- the register (SPEC §3) ------------------------------------------------------
 
     def put_ip_right(
-        self, kind: str, number: str, fields: dict[str, Any], actor: Actor
+        self, kind: str, number: str, fields: RegisterEntry, actor: Actor
     ) -> Written[tuple[IPRight, bool]]:
         check_register_fields(kind, fields, self.clock.today())
 
@@ -97,9 +107,7 @@ class RegistryService:
 
         return run_command(attempt, "put_ip_right")
 
-    def import_ip_rights(
-        self, entries: Iterable[tuple[str, str, dict[str, Any]]], actor: Actor
-    ) -> int:
+    def import_ip_rights(self, entries: Iterable[RegisterLine], actor: Actor) -> int:
         """Saves entries in batches (one transaction each); returns the last log position.
         Callers report bad lines themselves; a bad entry here refuses the whole import."""
         entries = list(entries)
@@ -107,7 +115,7 @@ class RegistryService:
         for kind, _, fields in entries:
             check_register_fields(kind, fields, today)
         position = 0
-        batch: list[tuple[str, str, dict[str, Any]]] = []
+        batch: list[RegisterLine] = []
         for entry in entries:
             batch.append(entry)
             if len(batch) == IMPORT_BATCH:
@@ -117,7 +125,7 @@ class RegistryService:
             position = max(position, self._import_batch(batch, actor))
         return position
 
-    def _import_batch(self, batch: list[tuple[str, str, dict[str, Any]]], actor: Actor) -> int:
+    def _import_batch(self, batch: list[RegisterLine], actor: Actor) -> int:
         def attempt() -> Written[None]:
             touched: dict[tuple[str, str], IPRight] = {}
             for kind, number, fields in batch:
@@ -125,19 +133,19 @@ class RegistryService:
                 if right is None:
                     right, _ = self._apply_register_entry(kind, number, fields, actor)
                 else:
-                    right.update(fields, actor.as_dict(), self.clock.now())
+                    right.replace_entry(fields, actor, self.clock.now())
                 touched[(kind, number)] = right
             return Written(None, last_position(self.store.save(*touched.values())))
 
         return run_command(attempt, "import_ip_rights").position
 
     def _apply_register_entry(
-        self, kind: str, number: str, fields: dict[str, Any], actor: Actor
+        self, kind: str, number: str, fields: RegisterEntry, actor: Actor
     ) -> tuple[IPRight, bool]:
         right = self.find_ip_right(kind, number)
         if right is None:
-            return IPRight(kind, number, fields, actor.as_dict(), self.clock.now()), True
-        right.update(fields, actor.as_dict(), self.clock.now())
+            return IPRight(kind, number, fields, actor, self.clock.now()), True
+        right.replace_entry(fields, actor, self.clock.now())
         return right, False
 
     # ---- pledges (SPEC §4) -----------------------------------------------------------
@@ -147,11 +155,11 @@ class RegistryService:
 
         def attempt() -> Written[Pledge]:
             now, today = self.clock.now(), self.clock.today()
-            rights = {item_key(i): self.find_ip_right(*item_key(i)) for i in filing.items}
+            rights = {i.key: self.find_ip_right(*i.key) for i in filing.items}
             reasons = examine(filing, rights, today)
             if reasons:
                 pledge = Pledge.refuse(
-                    uuid4(), filing, actor.institution_id, reasons, today, actor.as_dict(), now
+                    uuid4(), filing, actor.institution_id, reasons, today, actor, now
                 )
                 return Written(pledge, last_position(self.store.save(pledge)))
             number = f"Y{today.year:04d}{self.serials()}"
@@ -161,17 +169,15 @@ class RegistryService:
                 actor.institution_id,
                 number,
                 today,
-                actor.as_dict(),
+                actor,
                 now,
             )
-            encumbrance = {
-                "pledge_id": str(pledge.id),
-                "registration_number": number,
-                "pledgee": actor.institution_id,
-            }
+            encumbrance = Encumbrance(
+                pledge_id=str(pledge.id), registration_number=number, pledgee=actor.institution_id
+            )
             held = [r for r in rights.values() if r is not None]
             for right in held:
-                right.encumber(encumbrance, actor.as_dict(), now)
+                right.encumber(encumbrance, actor, now)
             return Written(pledge, last_position(self.store.save(pledge, *held)))
 
         return run_command(attempt, "file_pledge")
@@ -179,34 +185,34 @@ class RegistryService:
     def amend_pledge(
         self,
         pledge_id: UUID,
-        changes: dict[str, Any],
+        changes: LoanAmendment,
         reason: str,
         actor: Actor,
         expected_version: int | None = None,
     ) -> Written[Pledge]:
-        if not changes:
+        if changes.is_empty:
             raise InvalidValue("nothing to amend", field="")
 
         def attempt() -> Written[Pledge]:
             pledge = self.pledge_as_pledgee(pledge_id, actor, expected_version)
             pledge.check_status("registered")
-            if "maturity_date" in changes:
-                self._check_new_maturity(pledge, changes["maturity_date"])
-            if "secured_amount" in changes:
-                check_valuation(changes["secured_amount"], pledge.filing["valuation"]["method"])
-            pledge.amend(changes, reason, actor.as_dict(), self.clock.now())
+            if changes.maturity_date is not None:
+                self._check_new_maturity(pledge, changes.maturity_date)
+            if changes.secured_amount is not None:
+                check_valuation(changes.secured_amount, pledge.filing.valuation.method)
+            pledge.amend(changes, reason, actor, self.clock.now())
             return Written(pledge, last_position(self.store.save(pledge)))
 
         return run_command(attempt, "amend_pledge")
 
     def _check_new_maturity(self, pledge: Pledge, maturity: date) -> None:
-        check_term(pledge.loan["start_date"], maturity, "maturity_date")
+        check_term(pledge.loan.start_date, maturity, "maturity_date")
         for item in pledge.active_items:
-            right = self.ip_right(*item_key(item))
+            right = self.ip_right(*item.key)
             expiry = right.expiry_date()
             if expiry is not None and maturity > expiry:
                 raise TermExceedsProtection(
-                    f"{item['kind']} {item['number']} is protected only until {expiry}"
+                    f"{item.kind} {item.number} is protected only until {expiry}"
                 )
 
     def release_pledge(
@@ -214,17 +220,17 @@ class RegistryService:
         pledge_id: UUID,
         released_on: date,
         reason: str,
-        items: list[dict[str, str]] | None,
+        items: list[Item] | None,
         actor: Actor,
         expected_version: int | None = None,
     ) -> Written[Pledge]:
         def attempt() -> Written[Pledge]:
             pledge = self.pledge_as_pledgee(pledge_id, actor, expected_version)
             now = self.clock.now()
-            leaving = pledge.release_items(released_on, reason, items, actor.as_dict(), now)
-            rights = [self.ip_right(*item_key(i)) for i in leaving]
+            leaving = pledge.release_items(released_on, reason, items, actor, now)
+            rights = [self.ip_right(*i.key) for i in leaving]
             for right in rights:
-                right.release_encumbrance(str(pledge.id), "released", actor.as_dict(), now)
+                right.release_encumbrance(str(pledge.id), "released", actor, now)
             return Written(pledge, last_position(self.store.save(pledge, *rights)))
 
         return run_command(attempt, "release_pledge")
@@ -239,7 +245,7 @@ class RegistryService:
     ) -> Written[Pledge]:
         def attempt() -> Written[Pledge]:
             pledge = self.pledge_as_pledgee(pledge_id, actor, expected_version)
-            pledge.declare_default(declared_on, outstanding, actor.as_dict(), self.clock.now())
+            pledge.declare_default(declared_on, outstanding, actor, self.clock.now())
             return Written(pledge, last_position(self.store.save(pledge)))
 
         return run_command(attempt, "declare_default")
@@ -247,38 +253,32 @@ class RegistryService:
     def prepay_annuity(
         self,
         pledge_id: UUID,
-        payment: dict[str, Any],
+        order: FeePrepayment,
         actor: Actor,
         expected_version: int | None = None,
-    ) -> Written[tuple[Pledge, dict[str, Any]]]:
-        def attempt() -> Written[tuple[Pledge, dict[str, Any]]]:
+    ) -> Written[tuple[Pledge, AnnuityPayment]]:
+        def attempt() -> Written[tuple[Pledge, AnnuityPayment]]:
             pledge = self.pledge_as_pledgee(pledge_id, actor, expected_version)
             now = self.clock.now()
-            pledge.check_active_items([payment["item"]])
-            pledge.check_date(payment["paid_on"], "paid_on", now)
-            right = self.ip_right(*item_key(payment["item"]))
+            pledge.check_active_items([order.item])
+            pledge.check_date(order.paid_on, "paid_on", now)
+            right = self.ip_right(*order.item.key)
             if not right.is_patent:
                 raise InvalidValue("only patents have annual fees", field="item")
             paid_through = right.annuity_paid_through_year or 0
             expected = annuities.amount_due(
-                right.kind,
-                right.filing_date,
-                paid_through,
-                payment["through_year"],
-                payment["paid_on"],
+                right.kind, right.filing_date, paid_through, order.through_year, order.paid_on
             )
-            if payment["amount"] != expected:
+            if order.amount != expected:
                 raise AmountMismatch(
-                    f"the fees for years {paid_through + 1}..{payment['through_year']} "
-                    f"come to {expected}, not {payment['amount']}",
+                    f"the fees for years {paid_through + 1}..{order.through_year} "
+                    f"come to {expected}, not {order.amount}",
                     expected=f"{expected:.2f}",
                 )
-            record = {**payment, "from_year": paid_through + 1}
-            pledge.prepay_annuity(record, actor.as_dict(), now)
-            right.update(
-                {"annuity_paid_through_year": payment["through_year"]}, actor.as_dict(), now
-            )
-            return Written((pledge, record), last_position(self.store.save(pledge, right)))
+            payment = order.recorded(from_year=paid_through + 1)
+            pledge.prepay_annuity(payment, actor, now)
+            right.update(RegisterChanges(annuity_paid_through_year=order.through_year), actor, now)
+            return Written((pledge, payment), last_position(self.store.save(pledge, right)))
 
         return run_command(attempt, "prepay_annuity")
 
@@ -294,7 +294,7 @@ class RegistryService:
 
         def attempt() -> Written[list[str]]:
             right = self._right_by_id(right_id)
-            if not right.notify_annuity(year, notice, due, SYSTEM.as_dict(), self.clock.now()):
+            if not right.notify_annuity(year, notice, due, SYSTEM, self.clock.now()):
                 return Written([], 0)
             return Written([f"annuity.{notice}"], last_position(self.store.save(right)))
 
@@ -308,14 +308,14 @@ class RegistryService:
             right = self._right_by_id(right_id)
             encumbrance = right.encumbrance
             now = self.clock.now()
-            if not right.lapse(year, due, SYSTEM.as_dict(), now):
+            if not right.lapse(year, due, SYSTEM, now):
                 return Written([], 0)
             touched: list[IPRight | Pledge] = [right]
             fired = ["ip_right.lapsed"]
             if encumbrance is not None:
-                pledge = self.pledge(UUID(encumbrance["pledge_id"]))
-                item = {"kind": right.kind, "number": right.number}
-                pledge.flag_collateral_at_risk(item, "annuity_lapsed", SYSTEM.as_dict(), now)
+                pledge = self.pledge(UUID(encumbrance.pledge_id))
+                item = Item(kind=right.kind, number=right.number)
+                pledge.flag_collateral_at_risk(item, "annuity_lapsed", SYSTEM, now)
                 if pledge.collateral_at_risk:
                     touched.append(pledge)
                     fired.append("pledge.collateral_at_risk")

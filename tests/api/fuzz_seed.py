@@ -95,9 +95,9 @@ def seed(container: Container) -> Seeded:
     for serial in range(1, 5):
         item = patent_item(serial)
         container.registry.put_ip_right(
-            INVENTION, item["number"], patent_fields([HOLDER]), actors["ip_office"]
+            INVENTION, item.number, patent_fields([HOLDER]), actors["ip_office"]
         )
-        seeded.add("number", item["number"])
+        seeded.add("number", item.number)
     pledges = [_pledge(container, actors["bank"], serial) for serial in (1, 2, 3)]
     refused = container.registry.file_pledge(
         make_filing(HOLDER, [patent_item(99)]), actors["bank"]

@@ -14,12 +14,20 @@ from registry.errors import AmountMismatch, NotFound
 from registry.ip_rights import IPRight
 from registry.pledges import Pledge
 from registry.service import TermExceedsProtection
+from registry.values import (
+    Encumbrance,
+    FeePrepayment,
+    LoanAmendment,
+    RegisterChanges,
+    RiskCompensation,
+)
 from tests.application.workload import file, put, types_after
 from tests.builders import party
 from tests.factories import (
     BANK_A,
     BANK_B,
     IP_OFFICE,
+    domain_party,
     make_filing,
     patent_fields,
     patent_item,
@@ -47,7 +55,7 @@ def saves(container, monkeypatch) -> list[list[object]]:
 
 
 def right(container, item) -> IPRight:
-    return container.registry.ip_right(item["kind"], item["number"])
+    return container.registry.ip_right(item.kind, item.number)
 
 
 def registered_pledge(container) -> Pledge:
@@ -63,7 +71,7 @@ def registered_pledge(container) -> Pledge:
 
 def test_putting_an_unknown_right_creates_it(container):
     result = container.registry.put_ip_right(
-        "invention_patent", PATENT["number"], patent_fields([HOLDER]), IP_OFFICE
+        "invention_patent", PATENT.number, patent_fields([HOLDER]), IP_OFFICE
     )
 
     assert result.value[1] is True
@@ -75,21 +83,21 @@ def test_putting_a_known_right_records_only_the_changed_fields(container):
     put(container, PATENT, patent_fields([HOLDER]))
 
     result = container.registry.put_ip_right(
-        PATENT["kind"], PATENT["number"], patent_fields([HOLDER], dispute_hold=True), IP_OFFICE
+        PATENT.kind, PATENT.number, patent_fields([HOLDER], dispute_hold=True), IP_OFFICE
     )
 
     assert result.value[1] is False
     assert types_after(container, 1) == ["ip_right.updated"]
-    assert container.store.decode(container.store.read_log(after=1, limit=1)[0]).changes == {
-        "dispute_hold": True
-    }
+    assert container.store.decode(
+        container.store.read_log(after=1, limit=1)[0]
+    ).changes == RegisterChanges(dispute_hold=True)
 
 
 def test_putting_unchanged_fields_records_nothing(container):
     put(container, PATENT, patent_fields([HOLDER]))
 
     result = container.registry.put_ip_right(
-        PATENT["kind"], PATENT["number"], patent_fields([HOLDER]), IP_OFFICE
+        PATENT.kind, PATENT.number, patent_fields([HOLDER]), IP_OFFICE
     )
 
     assert result.position == 0
@@ -101,7 +109,7 @@ def test_money_dates_and_ids_come_back_from_the_store_exactly(container):
     put(container, PATENT, patent_fields([HOLDER]))
     filing = replace(
         make_filing(HOLDER, [PATENT], secured_amount=Decimal("5000000.10")),
-        risk_compensation={"fund_id": "HB-RCF", "share": Decimal("0.40")},
+        risk_compensation=RiskCompensation(fund_id="HB-RCF", share=Decimal("0.40")),
     )
     pledge = container.registry.file_pledge(filing, BANK_A).value
     fresh = open_event_store(container.config, create_tables=False)
@@ -112,10 +120,11 @@ def test_money_dates_and_ids_come_back_from_the_store_exactly(container):
         fresh.close()
 
     assert isinstance(stored.id, UUID) and stored.id == pledge.id
-    assert stored.filing == filing.as_dict()
+    assert stored.filing == filing
     assert str(stored.secured_amount) == "5000000.10"
-    assert str(stored.filing["risk_compensation"]["share"]) == "0.40"
-    assert type(stored.loan["maturity_date"]) is date
+    assert stored.filing.risk_compensation is not None
+    assert str(stored.filing.risk_compensation.share) == "0.40"
+    assert type(stored.loan.maturity_date) is date
     assert type(stored.registered_on) is date
     assert type(stored_right.filing_date) is date
     assert stored.created_on == container.clock.now()
@@ -143,11 +152,11 @@ def test_a_registration_encumbers_every_item_in_the_same_save(container, saves):
 def test_every_item_of_a_registered_pledge_shows_its_encumbrance(container):
     pledge = registered_pledge(container)
 
-    expected = {
-        "pledge_id": str(pledge.id),
-        "registration_number": pledge.registration_number,
-        "pledgee": "BANK-A",
-    }
+    expected = Encumbrance(
+        pledge_id=str(pledge.id),
+        registration_number=pledge.registration_number,
+        pledgee="BANK-A",
+    )
     assert right(container, PATENT).encumbrance == expected
     assert right(container, MARK).encumbrance == expected
 
@@ -158,7 +167,7 @@ def test_a_refusal_is_recorded_and_encumbers_nothing(container):
     pledge = file(container, BANK_A, HOLDER, [PATENT])
 
     assert pledge.status == "refused"
-    assert container.registry.pledge(pledge.id).refusal_reasons[0]["code"] == "ip_in_dispute"
+    assert container.registry.pledge(pledge.id).refusal_reasons[0].code == "ip_in_dispute"
     assert right(container, PATENT).encumbrance is None
     assert types_after(container, 1) == ["pledge.refused"]
 
@@ -170,8 +179,8 @@ def test_released_items_are_free_for_a_new_pledge(container):
     second = file(container, BANK_B, HOLDER, [PATENT, MARK])
 
     assert second.status == "registered"
-    assert right(container, PATENT).encumbrance["pledge_id"] == str(second.id)
-    assert right(container, MARK).encumbrance["pledgee"] == "BANK-B"
+    assert right(container, PATENT).encumbrance.pledge_id == str(second.id)
+    assert right(container, MARK).encumbrance.pledgee == "BANK-B"
 
 
 def test_a_partial_release_frees_only_the_items_named(container):
@@ -180,22 +189,22 @@ def test_a_partial_release_frees_only_the_items_named(container):
     container.registry.release_pledge(pledge.id, date(2026, 1, 5), "other", [MARK], BANK_A)
 
     assert right(container, MARK).encumbrance is None
-    assert right(container, PATENT).encumbrance["pledge_id"] == str(pledge.id)
+    assert right(container, PATENT).encumbrance.pledge_id == str(pledge.id)
     assert container.registry.pledge(pledge.id).status == "registered"
 
 
 # ---- annuity prepayment --------------------------------------------------------------
 
 
-def prepayment(amount: str) -> dict:
+def prepayment(amount: str) -> FeePrepayment:
     # Fee years 13 and 14 of an invention patent: 6,000 each, not yet due on 2026-01-05.
-    return {
-        "item": PATENT,
-        "through_year": 14,
-        "amount": Decimal(amount),
-        "paid_on": date(2026, 1, 5),
-        "receipt_number": "R-0001",
-    }
+    return FeePrepayment(
+        item=PATENT,
+        through_year=14,
+        amount=Decimal(amount),
+        paid_on=date(2026, 1, 5),
+        receipt_number="R-0001",
+    )
 
 
 def test_prepaying_the_exact_fees_advances_the_registers_paid_through_year(container):
@@ -203,7 +212,7 @@ def test_prepaying_the_exact_fees_advances_the_registers_paid_through_year(conta
 
     result = container.registry.prepay_annuity(pledge.id, prepayment("12000.00"), BANK_A)
 
-    assert result.value[1]["from_year"] == 13
+    assert result.value[1].from_year == 13
     assert right(container, PATENT).annuity_paid_through_year == 14
     assert types_after(container, result.position - 2) == ["annuity.prepaid", "ip_right.updated"]
 
@@ -228,7 +237,7 @@ def test_a_maturity_beyond_an_items_protection_is_refused(container):
 
     with pytest.raises(TermExceedsProtection):  # the trademark is valid until 2033-08-13
         container.registry.amend_pledge(
-            pledge.id, {"maturity_date": date(2033, 8, 14)}, "extension", BANK_A
+            pledge.id, LoanAmendment(maturity_date=date(2033, 8, 14)), "extension", BANK_A
         )
     assert container.registry.pledge(pledge.id).version == 1
 
@@ -237,10 +246,10 @@ def test_a_maturity_on_the_last_day_of_protection_is_accepted(container):
     pledge = registered_pledge(container)
 
     result = container.registry.amend_pledge(
-        pledge.id, {"maturity_date": date(2033, 8, 13)}, "extension", BANK_A
+        pledge.id, LoanAmendment(maturity_date=date(2033, 8, 13)), "extension", BANK_A
     )
 
-    assert result.value.loan["maturity_date"] == date(2033, 8, 13)
+    assert result.value.loan.maturity_date == date(2033, 8, 13)
 
 
 def test_another_banks_pledge_cannot_be_amended(container):
@@ -248,7 +257,7 @@ def test_another_banks_pledge_cannot_be_amended(container):
 
     with pytest.raises(NotFound):
         container.registry.amend_pledge(
-            pledge.id, {"secured_amount": Decimal("1.00")}, "mine now", BANK_B
+            pledge.id, LoanAmendment(secured_amount=Decimal("1.00")), "mine now", BANK_B
         )
 
 
@@ -260,7 +269,7 @@ def test_a_pledge_as_of_an_earlier_instant_is_its_state_then(container):
     filed_at: datetime = container.clock.now()
     container.clock.advance(timedelta(days=2))
     container.registry.amend_pledge(
-        pledge.id, {"secured_amount": Decimal("4000000.00")}, "partly repaid", BANK_A
+        pledge.id, LoanAmendment(secured_amount=Decimal("4000000.00")), "partly repaid", BANK_A
     )
 
     then = container.registry.pledge_as_of(pledge.id, filed_at + timedelta(days=1))
@@ -288,7 +297,7 @@ def test_an_ip_rights_id_is_not_a_pledge_at_any_instant(container):
 
 def test_an_import_saves_in_batches_of_two_hundred(container, saves):
     entries = [
-        ("invention_patent", patent_item(n)["number"], patent_fields([party(n)]))
+        ("invention_patent", patent_item(n).number, patent_fields([party(n)]))
         for n in range(1, 451)
     ]
 
@@ -296,12 +305,12 @@ def test_an_import_saves_in_batches_of_two_hundred(container, saves):
 
     assert [len(batch) for batch in saves] == [200, 200, 50]
     assert position == container.store.max_position() == 450
-    assert right(container, patent_item(450)).holders == [party(450)]
+    assert right(container, patent_item(450)).holders == (domain_party(450),)
 
 
 def test_an_import_updates_rights_already_in_the_register(container):
     put(container, PATENT, patent_fields([HOLDER]))
-    entries = [(PATENT["kind"], PATENT["number"], patent_fields([HOLDER], title="Renamed"))]
+    entries = [(PATENT.kind, PATENT.number, patent_fields([HOLDER], title="Renamed"))]
 
     container.registry.import_ip_rights(entries, IP_OFFICE)
 
@@ -314,8 +323,8 @@ def test_an_entry_repeated_within_one_import_ends_with_its_last_fields(container
     last = patent_fields([HOLDER], title="Last")
 
     container.registry.import_ip_rights(
-        [("invention_patent", PATENT["number"], first)] * 2
-        + [("invention_patent", PATENT["number"], last)],
+        [("invention_patent", PATENT.number, first)] * 2
+        + [("invention_patent", PATENT.number, last)],
         IP_OFFICE,
     )
 

@@ -22,6 +22,7 @@ from events.clock import CST, ManualClock
 from events.projections.timers import annuity_key, listing_key
 from events.tables import annuity_watch, timers
 from registry.pledges import Pledge
+from registry.values import FeePrepayment
 from tests.application.timer_support import (
     APR_DUE,
     DEADLINE,
@@ -42,9 +43,8 @@ from tests.application.timer_support import (
     types_of,
 )
 from tests.application.workload import put
-from tests.builders import party
 from tests.conftest import auth
-from tests.factories import BANK_A, patent_fields, patent_item
+from tests.factories import BANK_A, domain_party, patent_fields, patent_item
 
 # ---- building blocks -----------------------------------------------------------------
 
@@ -56,13 +56,13 @@ def rows(container: Container, table: Table) -> list[dict[str, Any]]:
 
 
 def prepay_year_12(container: Container, pledge: Pledge, serial: int) -> None:
-    payment = {
-        "item": patent_item(serial),
-        "through_year": 12,
-        "amount": Decimal("4000.00"),
-        "paid_on": container.clock.today(),
-        "receipt_number": "R-2026-0001",
-    }
+    payment = FeePrepayment(
+        item=patent_item(serial),
+        through_year=12,
+        amount=Decimal("4000.00"),
+        paid_on=container.clock.today(),
+        receipt_number="R-2026-0001",
+    )
     container.registry.prepay_annuity(pledge.id, payment, BANK_A)
 
 
@@ -127,7 +127,7 @@ def test_expiry_events_carry_the_timers_due_instant_not_the_target_time(containe
 
 def test_an_intention_cancels_the_no_taker_timer(container):
     listing = listing_without_taker(container)
-    bidder = party(900, "Hubei Changjiang Tech Investment Co., Ltd.")
+    bidder = domain_party(900, "Hubei Changjiang Tech Investment Co., Ltd.")
     container.disposals.register_intention(listing.id, bidder, LISTED_ON, TRADING_CENTRE)
 
     fired = container.advance_clock(end_of(YEAR_END))
@@ -168,7 +168,7 @@ async def test_grace_end_lapses_the_right_and_puts_the_pledge_collateral_at_risk
     assert through_grace == ["annuity.due_soon", "annuity.overdue"]
     assert after_grace == LAPSE
     item = patent_item(1)
-    assert container.registry.ip_right(item["kind"], item["number"]).status == "terminated"
+    assert container.registry.ip_right(item.kind, item.number).status == "terminated"
     response = await client.get(f"/v1/pledges/{pledge.id}", headers=auth(keys.bank_a))
     assert response.status_code == 200, response.text
     assert response.json()["collateral_at_risk"] is True
@@ -235,7 +235,7 @@ def test_a_prepayment_after_the_warning_stops_overdue_and_lapse(container):
 
     assert fired == []
     item = patent_item(1)
-    assert container.registry.ip_right(item["kind"], item["number"]).status == "in_force"
+    assert container.registry.ip_right(item.kind, item.number).status == "in_force"
 
 
 def test_a_released_pledges_patent_is_no_longer_watched(container):
