@@ -36,6 +36,14 @@ from registry.actors import Actor  # noqa: E402
 from registry.filings import Filing  # noqa: E402
 from registry.ip_rights import IPRight  # noqa: E402
 from registry.pledges import Pledge  # noqa: E402
+from registry.values import (  # noqa: E402
+    Encumbrance,
+    Item,
+    Loan,
+    Party,
+    RegisterEntry,
+    Valuation,
+)
 from tests.builders import filing, party, patent_entry, patent_number  # noqa: E402
 from tests.e2e.server import Server  # noqa: E402
 
@@ -122,54 +130,36 @@ async def http_run(base: str, filings: int, clients: int) -> dict[str, float]:
 def bare_save_run(schema: str, saves: int) -> dict[str, float]:
     """The library alone: the same two events per save, no HTTP, no examination, one thread."""
     store = open_event_store(DatabaseConfig.parse(f"{PG}?schema={schema}"))
-    actor = Actor("bench", "bank", "BANK-0").as_dict()
+    actor = Actor("bench", "bank", "BANK-0")
     now = datetime.now(UTC)
-    holder = party(1)
+    holder = Party("Holder 1 Technology Co., Ltd.", party(1)["credit_code"])
+    entry = RegisterEntry(
+        title="t",
+        holders=(holder,),
+        filing_date=date(2015, 3, 10),
+        grant_date=date(2017, 6, 20),
+        status="in_force",
+        annuity_paid_through_year=12,
+    )
     rights = [
-        IPRight(
-            "invention_patent",
-            patent_number(i),
-            {
-                "title": "t",
-                "holders": [holder],
-                "filing_date": date(2015, 3, 10),
-                "grant_date": date(2017, 6, 20),
-                "status": "in_force",
-                "annuity_paid_through_year": 12,
-                "valid_until": None,
-                "dispute_hold": False,
-                "invalidation_pending": False,
-            },
-            actor,
-            now,
-        )
-        for i in range(saves)
+        IPRight("invention_patent", patent_number(i), entry, actor, now) for i in range(saves)
     ]
     store.save(*rights)
-    loan = {
-        "contract_number": "c",
-        "principal": Decimal("5000000.00"),
-        "start_date": date(2026, 1, 15),
-        "maturity_date": date(2028, 1, 14),
-    }
+    loan = Loan("c", Decimal("5000000.00"), date(2026, 1, 15), date(2028, 1, 14))
     started = time.perf_counter()
     for i, right in enumerate(rights):
         f = Filing(
             holder,
             holder,
-            [],
+            (),
             loan,
             Decimal("5000000.00"),
-            [{"kind": "invention_patent", "number": right.number}],
-            {"amount": Decimal("8000000.00"), "method": "internal", "appraiser": None},
+            (Item("invention_patent", right.number),),
+            Valuation(Decimal("8000000.00"), "internal"),
         )
         number = f"Y2026{i:010d}"
         pledge = Pledge.register(uuid.uuid4(), f, "BANK-0", number, date(2026, 1, 15), actor, now)
-        right.encumber(
-            {"pledge_id": str(pledge.id), "registration_number": number, "pledgee": "BANK-0"},
-            actor,
-            now,
-        )
+        right.encumber(Encumbrance(str(pledge.id), number, "BANK-0"), actor, now)
         store.save(pledge, right)
     elapsed = time.perf_counter() - started
     store.close()
