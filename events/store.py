@@ -62,7 +62,7 @@ class EventStore(Application[UUID]):
             version = event.originator_version
         if version is None:
             return None
-        return self.repository.get(aggregate_id, version=version)  # type: ignore[return-value]
+        return self.repository.get(aggregate_id, version=version)
 
 
 def open_event_store(config: DatabaseConfig, *, create_tables: bool = True) -> EventStore:
