@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from api.cli_bench import bench
 from api.cli_principals import app as principals_app
 from api.cli_support import CANNOT_RUN, fail, load_settings, opened_store
 
@@ -27,6 +28,7 @@ audit_app = typer.Typer(help="Verify the audit log (docs/contract.md §8)", no_a
 app.add_typer(principals_app, name="principals")
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
+app.command("bench")(bench)
 log = logging.getLogger("ipledge")
 
 
