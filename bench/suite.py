@@ -80,6 +80,7 @@ def served_figures(target: Target, sizes: Sizes) -> dict:
         import_seconds = time.perf_counter() - started
         assert imported.json()["imported"] == rights, imported.text[:500]
         filed = _load("filings", server.url, banks, 0, sizes.filings, sizes.clients)
+        caught_up = _wait_caught_up(http)  # the lag of one write, not of a backlog
         seen = _load("visible", server.url, banks, sizes.filings, sizes.visible)
         pledge = http.get("/v1/pledges", headers=_bearer(banks[0]), params={"limit": 1})
         path = f"/v1/pledges/{pledge.json()['items'][0]['id']}"
@@ -91,6 +92,7 @@ def served_figures(target: Target, sizes: Sizes) -> dict:
         "filing_p99_ms": filed["p99_ms"],
         "filing_outcomes": filed["outcomes"],
         "import_rights_per_s": rate(rights, import_seconds),
+        "catch_up_after_filings_s": round(caught_up, 2),
         "visible_p50_ms": seen["p50_ms"],
         "visible_p99_ms": seen["p99_ms"],
         "get_pledge_per_s": got["per_s"],
@@ -207,6 +209,14 @@ def _key(http: httpx.Client, role: str, institution: str) -> str:
     )
     r.raise_for_status()
     return r.json()["api_key"]
+
+
+def _wait_caught_up(http: httpx.Client) -> float:
+    """Seconds until every read model reached the log's end (/readyz answers 200)."""
+    started = time.perf_counter()
+    while http.get("/readyz").status_code != 200:
+        pass  # each try waits up to 5 s on the server
+    return time.perf_counter() - started
 
 
 def _bearer(key: str) -> dict[str, str]:

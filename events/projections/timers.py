@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
 from events.clock import start_of_day
+from events.projections.page_writer import insert_rows
 from events.tables import annuity_watch, timers
 from registry import annuities
 from registry.numbers import PATENT_KINDS
@@ -65,22 +66,25 @@ class TimersProjection:
             _watch(conn, event, event_type, subject)
             if event_type == "ip_right.lapsed":
                 _set_state(conn, annuity_key(subject, event.year, "lapse"), "fired")
-            _plan_annuity(conn, subject)
+            if event_type != "ip_right.registered":  # unpledged at birth: nothing to plan
+                _plan_annuity(conn, subject)
 
 
 def _watch(conn: Connection, event: Any, event_type: str, right_id: str) -> None:
     w = annuity_watch.c
     if event_type == "ip_right.registered":
         f = event.fields
-        conn.execute(
-            insert(annuity_watch).values(
+        insert_rows(
+            conn,
+            annuity_watch,
+            dict(
                 right_id=right_id,
                 kind=event.kind,
                 filing_date=f["filing_date"],
                 paid_through=f.get("annuity_paid_through_year"),
                 status=f["status"],
                 pledge_id=None,
-            )
+            ),
         )
         return
     values: dict[str, Any] = {}
@@ -150,15 +154,17 @@ def _put(
     """Arms a timer; a fired one stays fired, a cancelled or refused one is re-armed afresh."""
     existing = conn.execute(select(timers.c.state).where(timers.c.key == key)).scalar()
     if existing is None:
-        conn.execute(
-            insert(timers).values(
+        insert_rows(
+            conn,
+            timers,
+            dict(
                 key=key,
                 kind=kind,
                 subject_id=subject,
                 due_at=due_at,
                 payload=payload,
                 state="pending",
-            )
+            ),
         )
     elif existing in ("cancelled", "refused"):
         conn.execute(
