@@ -52,7 +52,10 @@ class AuthGate:
             await unauthenticated("send Authorization: Bearer <api key>")(scope, receive, send)
             return
         match = BEARER.match(header)
-        principal = match and await run_in_threadpool(self.principals.authenticate, match[1])
+        principal = match and (
+            self.principals.remembered(match[1])  # no thread hop for a key checked just now
+            or await run_in_threadpool(self.principals.authenticate, match[1])
+        )
         if not principal:
             await unauthenticated("the API key is unknown or revoked")(scope, receive, send)
             return
