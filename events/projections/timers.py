@@ -12,7 +12,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from events.clock import start_of_day
 from events.projections.page_writer import insert_rows
@@ -47,14 +49,10 @@ class TimersProjection:
     def process(self, conn: Connection, event: Any, event_type: str, position: int) -> None:
         subject = str(event.originator_id)
         if event_type == "listing.created":
-            _put(
-                conn,
-                listing_key(subject),
-                "listing_no_taker",
-                subject,
-                start_of_day(event.no_taker_deadline + timedelta(days=1)),
-                {"deadline": event.no_taker_deadline.isoformat()},
-            )
+            deadline = event.no_taker_deadline
+            key, payload = listing_key(subject), {"deadline": deadline.isoformat()}
+            day = deadline + timedelta(days=1)
+            _arm(conn, [_timer(key, "listing_no_taker", subject, day, payload)])
         elif event_type in ("listing.intention_registered", "listing.withdrawn"):
             _set_state(conn, listing_key(subject), "cancelled")
         elif event_type == "listing.expired":
@@ -128,15 +126,13 @@ def _plan_annuity(conn: Connection, right_id: str) -> None:
         ("overdue", due + timedelta(days=1)),
         ("lapse", grace_end + timedelta(days=1)),
     ]
-    for notice, day in plan:
-        _put(
-            conn,
-            annuity_key(right_id, year, notice),
-            f"annuity_{notice}",
-            right_id,
-            start_of_day(day),
-            payload,
-        )
+    _arm(
+        conn,
+        [
+            _timer(annuity_key(right_id, year, notice), f"annuity_{notice}", right_id, day, payload)
+            for notice, day in plan
+        ],
+    )
 
 
 def _watched(row: Any) -> bool:
@@ -148,30 +144,28 @@ def _watched(row: Any) -> bool:
     )
 
 
-def _put(
-    conn: Connection, key: str, kind: str, subject: str, due_at: Any, payload: dict[str, Any]
-) -> None:
-    """Arms a timer; a fired one stays fired, a cancelled or refused one is re-armed afresh."""
-    existing = conn.execute(select(timers.c.state).where(timers.c.key == key)).scalar()
-    if existing is None:
-        insert_rows(
-            conn,
-            timers,
-            dict(
-                key=key,
-                kind=kind,
-                subject_id=subject,
-                due_at=due_at,
-                payload=payload,
-                state="pending",
-            ),
-        )
-    elif existing in ("cancelled", "refused"):
-        conn.execute(
-            update(timers)
-            .where(timers.c.key == key)
-            .values(state="pending", due_at=due_at, payload=payload, **NO_FAILURES)
-        )
+def _timer(key: str, kind: str, subject: str, day: date, payload: dict[str, Any]) -> dict:
+    due_at = start_of_day(day)
+    return {"key": key, "kind": kind, "subject_id": subject, "due_at": due_at, "payload": payload}
+
+
+def _arm(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Arms timers in one statement: a new key is inserted pending, a cancelled or refused
+    one is re-armed afresh, a pending or fired one is left as it is."""
+    dialect_insert = postgres_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(timers)
+    statement = statement.on_conflict_do_update(
+        index_elements=[timers.c.key],
+        set_={
+            "state": "pending",
+            "due_at": statement.excluded.due_at,
+            "payload": statement.excluded.payload,
+            **NO_FAILURES,
+        },
+        # not IN (...): an expanding parameter cannot go with executemany
+        where=or_(timers.c.state == "cancelled", timers.c.state == "refused"),
+    )
+    conn.execute(statement, [{**row, "state": "pending"} for row in rows])
 
 
 def _set_state(conn: Connection, key: str, state: str) -> None:

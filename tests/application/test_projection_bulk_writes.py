@@ -4,14 +4,15 @@ database refuses still stops the projection exactly at the event that wrote it."
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import insert, select
 
 from api.bootstrap import Container
-from events.tables import audit_nodes
+from events.projections.timers import _arm
+from events.tables import audit_nodes, timers
 from tests.application.workload import file, put
 from tests.builders import party
 from tests.factories import BANK_A, BANK_B, patent_fields, patent_item
@@ -77,3 +78,25 @@ def test_rebuild_in_pages_of_any_size_applies_every_event_once(container, monkey
     container.projections.rebuild()
 
     assert read_models(container) == before
+
+
+def test_arming_timers_in_one_statement_rearms_only_cancelled_and_refused_ones(container):
+    old, new = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    states = {"a": "cancelled", "b": "refused", "c": "fired", "d": "pending"}
+    base = {"kind": "annuity_overdue", "subject_id": "s", "payload": {"year": 1}}
+    with container.db.write() as conn:
+        for key, state in states.items():
+            row = {**base, "key": key, "due_at": old, "state": state, "attempts": 2}
+            conn.execute(insert(timers).values(**row))
+        rows = [{**base, "key": k, "due_at": new, "payload": {"year": 2}} for k in "abcde"]
+        _arm(conn, rows)
+
+    with container.db.read() as conn:
+        found = {r.key: (r.state, r.due_at.year, r.attempts) for r in conn.execute(select(timers))}
+    assert found == {
+        "a": ("pending", 2027, 0),
+        "b": ("pending", 2027, 0),
+        "c": ("fired", 2026, 2),
+        "d": ("pending", 2026, 2),
+        "e": ("pending", 2027, 0),
+    }
