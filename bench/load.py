@@ -36,9 +36,13 @@ async def filings(base: str, keys: list[str], first: int, count: int, clients: i
             headers = {"Authorization": f"Bearer {keys[n % len(keys)]}"}
             for i in queue:
                 started = time.perf_counter()
-                r = await http.post("/v1/pledges", headers=headers, json=filing(i))
-                latencies.append(time.perf_counter() - started)
-                outcome = r.json().get("status") if r.status_code == 201 else str(r.status_code)
+                try:
+                    r = await http.post("/v1/pledges", headers=headers, json=filing(i))
+                except httpx.TransportError as error:  # counted, not retried: a POST
+                    outcome = type(error).__name__
+                else:
+                    latencies.append(time.perf_counter() - started)
+                    outcome = r.json().get("status") if r.status_code == 201 else r.status_code
                 outcomes[str(outcome)] = outcomes.get(str(outcome), 0) + 1
 
         started = time.perf_counter()
