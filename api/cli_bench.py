@@ -5,7 +5,7 @@ server at 127.0.0.1:5432 with database `test` (as `make test`)."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -30,7 +30,7 @@ def bench(
     if store not in ("sqlite", "postgres"):
         raise typer.BadParameter("sqlite or postgres", param_hint="--store")
     sizes = Sizes.quick() if quick else Sizes()
-    overrides = {
+    overrides: dict[str, Any] = {
         "rights": rights,
         "filings": filings,
         "get_seconds": get_seconds,

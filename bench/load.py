@@ -36,6 +36,7 @@ async def filings(base: str, keys: list[str], first: int, count: int, clients: i
             headers = {"Authorization": f"Bearer {keys[n % len(keys)]}"}
             for i in queue:
                 started = time.perf_counter()
+                outcome: object
                 try:
                     r = await http.post("/v1/pledges", headers=headers, json=filing(i))
                 except httpx.TransportError as error:  # counted, not retried: a POST

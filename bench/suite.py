@@ -196,7 +196,7 @@ def machine(store: str) -> dict:
 
         from bench.support import PG
 
-        with psycopg.connect(**PG) as c:
+        with psycopg.connect(PG) as c:
             info["postgres"] = c.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
     return info
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "test"}
+PG = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ADMIN_KEY = "ipk_bench_admin_key_0123456789abcdef"
 
@@ -37,14 +37,14 @@ def new_target(store: str) -> Target:
     if store == "sqlite":
         return Target(store, f"sqlite:///{workdir}/bench.db", None, workdir)
     schema = f"bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(**PG, autocommit=True) as c:
+    with psycopg.connect(PG, autocommit=True) as c:
         c.execute(f'CREATE SCHEMA "{schema}"')
     return Target(store, f"{PG_URL}?schema={schema}", schema, workdir)
 
 
 def drop_target(target: Target) -> None:
     if target.schema:
-        with psycopg.connect(**PG, autocommit=True) as c:
+        with psycopg.connect(PG, autocommit=True) as c:
             c.execute(f'DROP SCHEMA IF EXISTS "{target.schema}" CASCADE')
     shutil.rmtree(target.workdir, ignore_errors=True)
 
