@@ -23,7 +23,7 @@ from disposal.service import DisposalService
 from events.audit.keys import load_signing_key
 from events.audit.log import AuditLog
 from events.audit.projection import AuditProjection
-from events.clock import Clock, ManualClock, SystemClock
+from events.clock import Clock, ManualClock, SystemClock, SystemWaitClock, WaitClock
 from events.database import Database
 from events.database_url import DatabaseConfig
 from events.projections.disposals import DisposalsProjection
@@ -67,6 +67,7 @@ class Container:
     projections: ProjectionRunner
     worker: Worker
     search_limits: TokenBuckets = field(default_factory=lambda: TokenBuckets(60, 20))
+    wait_clock: WaitClock = field(default_factory=SystemWaitClock)  # long-polls wait on it
     _clock_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
