@@ -29,7 +29,7 @@ def stream_positions(audit: AuditLog, stream_id: UUID) -> dict[int, int]:
 
 
 def stream_history(audit: AuditLog, stream_id: UUID) -> list[dict[str, Any]]:
-    events = list(audit.store.events.get(stream_id))  # before positions: those only grow
+    events = list(audit.store.stream(stream_id))  # before positions: those only grow
     positions = stream_positions(audit, stream_id)
     envelopes = [envelope(positions[e.originator_version], e) for e in events]
     if envelopes:

@@ -63,7 +63,12 @@ class IPRight(Aggregate):
 
     @event("Registered")
     def __init__(
-        self, kind: str, number: str, fields: dict[str, Any], actor: dict, timestamp: datetime
+        self,
+        kind: str,
+        number: str,
+        fields: dict[str, Any],
+        actor: dict[str, str],
+        timestamp: datetime,
     ) -> None:
         self.kind = kind
         self.number = number
@@ -71,7 +76,9 @@ class IPRight(Aggregate):
         self.annuity_notices: list[str] = []  # "year:kind" already sent, never twice
         self._assign(fields)
 
-    def update(self, fields: dict[str, Any], actor: dict, timestamp: datetime) -> dict[str, Any]:
+    def update(
+        self, fields: dict[str, Any], actor: dict[str, str], timestamp: datetime
+    ) -> dict[str, Any]:
         """Applies the register fields that differ; returns them (empty: nothing recorded)."""
         changes = {k: v for k, v in fields.items() if getattr(self, k) != v}
         if changes:
@@ -79,18 +86,20 @@ class IPRight(Aggregate):
         return changes
 
     @event("Updated")
-    def _updated(self, changes: dict[str, Any], actor: dict, timestamp: datetime) -> None:
+    def _updated(self, changes: dict[str, Any], actor: dict[str, str], timestamp: datetime) -> None:
         self._assign(changes)
 
-    def encumber(self, pledge: dict[str, Any], actor: dict, timestamp: datetime) -> None:
+    def encumber(self, pledge: dict[str, Any], actor: dict[str, str], timestamp: datetime) -> None:
         self._encumbered(pledge=pledge, actor=actor, timestamp=timestamp)
 
     @event("Encumbered")
-    def _encumbered(self, pledge: dict[str, Any], actor: dict, timestamp: datetime) -> None:
+    def _encumbered(
+        self, pledge: dict[str, Any], actor: dict[str, str], timestamp: datetime
+    ) -> None:
         self.encumbrance = pledge
 
     def release_encumbrance(
-        self, pledge_id: str, reason: str, actor: dict, timestamp: datetime
+        self, pledge_id: str, reason: str, actor: dict[str, str], timestamp: datetime
     ) -> None:
         if self.encumbrance and self.encumbrance["pledge_id"] == pledge_id:
             self._encumbrance_released(
@@ -99,12 +108,12 @@ class IPRight(Aggregate):
 
     @event("EncumbranceReleased")
     def _encumbrance_released(
-        self, pledge_id: str, reason: str, actor: dict, timestamp: datetime
+        self, pledge_id: str, reason: str, actor: dict[str, str], timestamp: datetime
     ) -> None:
         self.encumbrance = None
 
     def transfer(
-        self, to: dict[str, str], disposal_id: str, actor: dict, timestamp: datetime
+        self, to: dict[str, str], disposal_id: str, actor: dict[str, str], timestamp: datetime
     ) -> None:
         """The buyer of distressed collateral becomes the sole holder, free of the pledge."""
         self._transferred(
@@ -121,7 +130,7 @@ class IPRight(Aggregate):
         previous_holders: list[dict[str, str]],
         holders: list[dict[str, str]],
         disposal_id: str,
-        actor: dict,
+        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.holders = holders
@@ -130,7 +139,7 @@ class IPRight(Aggregate):
     # Annuity watch (timers)
 
     def notify_annuity(
-        self, year: int, notice: str, due_date: date, actor: dict, timestamp: datetime
+        self, year: int, notice: str, due_date: date, actor: dict[str, str], timestamp: datetime
     ) -> bool:
         """Records annuity.due_soon / annuity.overdue for a fee year once; False if it was
         already sent, or if the fee has been paid meanwhile."""
@@ -146,8 +155,8 @@ class IPRight(Aggregate):
         self,
         year: int,
         due_date: date,
-        encumbrance: dict | None,
-        actor: dict,
+        encumbrance: dict[str, Any] | None,
+        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.annuity_notices = [*self.annuity_notices, f"{year}:due_soon"]
@@ -157,13 +166,15 @@ class IPRight(Aggregate):
         self,
         year: int,
         due_date: date,
-        encumbrance: dict | None,
-        actor: dict,
+        encumbrance: dict[str, Any] | None,
+        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.annuity_notices = [*self.annuity_notices, f"{year}:overdue"]
 
-    def lapse(self, year: int, effective_on: date, actor: dict, timestamp: datetime) -> bool:
+    def lapse(
+        self, year: int, effective_on: date, actor: dict[str, str], timestamp: datetime
+    ) -> bool:
         """Unpaid at grace end: the right terminates, effective the fee's due date."""
         if self.status != "in_force" or (self.annuity_paid_through_year or 0) >= year:
             return False
@@ -175,8 +186,8 @@ class IPRight(Aggregate):
         self,
         year: int,
         effective_on: date,
-        encumbrance: dict | None,
-        actor: dict,
+        encumbrance: dict[str, Any] | None,
+        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.status = "terminated"
