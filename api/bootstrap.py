@@ -147,7 +147,7 @@ def make_clock(settings: Settings, db: Database, store: EventStore) -> Clock:
 def last_event_time(store: EventStore) -> datetime | None:
     """When the last event in the log happened (reads one row: the last notification)."""
     last = store.read_log(after=store.max_position() - 1, limit=1)
-    return store.decode(last[0]).timestamp if last else None  # type: ignore[attr-defined]
+    return store.decode(last[0]).timestamp if last else None
 
 
 def load_manual_clock(db: Database) -> datetime | None:

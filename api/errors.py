@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -72,7 +73,7 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = dict(exc.extra.pop("headers", None) or {})
         if exc.status == 401:
             headers["WWW-Authenticate"] = "Bearer"
-        return problem(exc.status, exc.code, exc.detail, headers=headers or None, **exc.extra)
+        return problem(exc.status, exc.code, exc.detail, headers or None, **exc.extra)
 
     @app.exception_handler(InvalidValue)
     async def _invalid_value(_: Request, exc: InvalidValue) -> Any:
@@ -92,7 +93,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ProjectionLagging)
     async def _lagging(_: Request, exc: ProjectionLagging) -> Any:
-        return problem(503, "projection_lagging", str(exc), headers={"Retry-After": "1"})
+        return problem(503, "projection_lagging", str(exc), {"Retry-After": "1"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> Any:
@@ -118,7 +119,7 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405 and (allowed := _allowed_methods(request)):
             headers = {**(headers or {}), "Allow": ", ".join(allowed)}
-        return problem(exc.status_code, code, detail, headers=headers)
+        return problem(exc.status_code, code, detail, headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Any:
@@ -148,7 +149,7 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
-def error_message(error: dict[str, Any]) -> str:
+def error_message(error: Mapping[str, object]) -> str:
     """A pydantic error's message for a problem's ``errors[].message``."""
     if error.get("type") == "string_unicode":  # JSON "\ud800": no store can keep it
         return "text must be valid Unicode (no unpaired surrogate code points)"

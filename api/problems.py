@@ -43,10 +43,11 @@ class ProblemResponse(JSONResponse):
 
 
 def problem(
-    status: int, code: str, detail: str, /, headers: dict[str, str] | None = None, **extra: Any
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None, /, **extra: Any
 ) -> JSONResponse:
     """``extra`` members never replace the standard ones: a clashing name (an InvalidState's
-    ``status`` of the resource) is reported as ``current_<name>``."""
+    ``status`` of the resource) is reported as ``current_<name>``. ``headers`` (of the response)
+    is positional, so that no member of an error's ``extra`` can be taken for it."""
     body: dict[str, Any] = {
         "type": f"https://ipledge.cn/problems/{code.replace('_', '-')}",
         "title": TITLES.get(status, "Error"),

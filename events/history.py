@@ -17,7 +17,7 @@ from registry.errors import NotFound
 
 def stream_positions(audit: AuditLog, stream_id: UUID) -> dict[int, int]:
     """version -> position, read from the event table (the recorder does not return them)."""
-    table = audit.store.app_recorder.events_table_name  # type: ignore[attr-defined]
+    table = audit.store.events_table
     if audit.db.config.is_sqlite:
         sql = f"SELECT originator_version, rowid FROM {table} WHERE originator_id = :id"
         key: Any = stream_id.hex

@@ -19,6 +19,8 @@ from eventsourcing.persistence import (
     Notification,
     Transcoding,
 )
+from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from events.database_url import DatabaseConfig
 from events.private_files import private_file
@@ -49,6 +51,14 @@ class EventStore(Application[UUID]):
     def app_recorder(self) -> ApplicationRecorder:
         assert isinstance(self.recorder, ApplicationRecorder)
         return self.recorder
+
+    @property
+    def events_table(self) -> str:
+        """The name of the table the recorder keeps the events in."""
+        recorder = self.recorder
+        if not isinstance(recorder, SQLiteAggregateRecorder | PostgresAggregateRecorder):
+            raise TypeError(f"no events table known for {type(recorder).__qualname__}")
+        return recorder.events_table_name
 
     def max_position(self) -> int:
         return self.app_recorder.max_notification_id() or 0

@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import ContainerDep, IfMatch, PrincipalDep, require
+from api.deps import Bank, ContainerDep, Fund, IfMatch, PrincipalDep
 from api.presenters_disposal import claim_body
 from api.responses import aggregate_written, resource
 from api.schemas.disposal import Advance
@@ -15,8 +15,6 @@ from registry.errors import NotFound
 from registry.visibility import can_see_claim
 
 router = APIRouter(tags=["compensation"])
-Bank = require("bank")
-Fund = require("compensation_fund")
 
 
 @router.post(

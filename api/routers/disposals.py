@@ -7,7 +7,16 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import AsOf, ContainerDep, CursorParam, IfMatch, Limit, PrincipalDep, require
+from api.deps import (
+    AsOf,
+    Bank,
+    ContainerDep,
+    CursorParam,
+    IfMatch,
+    Limit,
+    PrincipalDep,
+    TradingCentre,
+)
 from api.presenters_disposal import disposal_body
 from api.principals import Principal
 from api.responses import aggregate_written, resource
@@ -20,8 +29,6 @@ from registry.errors import NotFound
 from registry.visibility import can_see_disposal
 
 router = APIRouter(prefix="/v1/disposals", tags=["disposals"])
-Bank = require("bank")
-TradingCentre = require("trading_centre")
 
 
 def visible_disposal(container: ContainerDep, disposal_id: UUID, principal: Principal) -> Disposal:
