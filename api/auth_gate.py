@@ -36,7 +36,7 @@ def principal_of(scope: Scope) -> Principal | None:
 
 
 def unauthenticated(detail: str) -> JSONResponse:
-    return problem(401, "unauthenticated", detail, {"WWW-Authenticate": "Bearer"})
+    return problem(401, "unauthenticated", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 class AuthGate:

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from api.problems import problem
+from api.problems import problem, problem_with
 from events.commands import ConcurrencyConflict
 from events.outages import is_store_unavailable
 from events.projections.runner import ProjectionLagging
@@ -73,7 +73,7 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = dict(exc.extra.pop("headers", None) or {})
         if exc.status == 401:
             headers["WWW-Authenticate"] = "Bearer"
-        return problem(exc.status, exc.code, exc.detail, headers or None, **exc.extra)
+        return problem(exc.status, exc.code, exc.detail, headers=headers or None, **exc.extra)
 
     @app.exception_handler(InvalidValue)
     async def _invalid_value(_: Request, exc: InvalidValue) -> Any:
@@ -84,16 +84,16 @@ def install_error_handlers(app: FastAPI) -> None:
             else None
         )
         if exc.code != "validation_error" or not exc.field:
-            return problem(422, exc.code, exc.detail, errors=errors, **exc.extra)
+            return problem_with(422, exc.code, exc.detail, {**exc.extra, "errors": errors})
         return problem(422, "validation_error", exc.detail, errors=errors)
 
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> Any:
-        return problem(status_for(exc), exc.code, exc.detail, **exc.extra)
+        return problem_with(status_for(exc), exc.code, exc.detail, exc.extra)
 
     @app.exception_handler(ProjectionLagging)
     async def _lagging(_: Request, exc: ProjectionLagging) -> Any:
-        return problem(503, "projection_lagging", str(exc), {"Retry-After": "1"})
+        return problem(503, "projection_lagging", str(exc), headers={"Retry-After": "1"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> Any:
@@ -119,7 +119,7 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405 and (allowed := _allowed_methods(request)):
             headers = {**(headers or {}), "Allow": ", ".join(allowed)}
-        return problem(exc.status_code, code, detail, headers)
+        return problem(exc.status_code, code, detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Any:

@@ -123,7 +123,7 @@ async def _answer_existing(stored: Stored, digest: str, scope: Scope, send: Send
         response = problem(422, "idempotency_key_reused", detail)
     elif stored.state != "done":
         detail = "a request with this Idempotency-Key is still being processed"
-        response = problem(409, "idempotency_key_in_flight", detail, {"Retry-After": "1"})
+        response = problem(409, "idempotency_key_in_flight", detail, headers={"Retry-After": "1"})
     else:
         await _replay(stored, send)
         return

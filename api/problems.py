@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -43,11 +44,22 @@ class ProblemResponse(JSONResponse):
 
 
 def problem(
-    status: int, code: str, detail: str, headers: dict[str, str] | None = None, /, **extra: Any
+    status: int, code: str, detail: str, /, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
     """``extra`` members never replace the standard ones: a clashing name (an InvalidState's
-    ``status`` of the resource) is reported as ``current_<name>``. ``headers`` (of the response)
-    is positional, so that no member of an error's ``extra`` can be taken for it."""
+    ``status`` of the resource) is reported as ``current_<name>``."""
+    return problem_with(status, code, detail, extra, headers)
+
+
+def problem_with(
+    status: int,
+    code: str,
+    detail: str,
+    extra: Mapping[str, object],
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """``problem`` with the extra members as a mapping (an error's own ``extra``): none of
+    them can be taken for the response's ``headers``."""
     body: dict[str, Any] = {
         "type": f"https://ipledge.cn/problems/{code.replace('_', '-')}",
         "title": TITLES.get(status, "Error"),
