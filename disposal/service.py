@@ -1,7 +1,7 @@
 """Disposal command service: default -> disposal -> listing / buyback -> settlement (SPEC §5-§6).
 
 Every command loads, decides and saves all the aggregates it touches in one atomic save, and
-is re-run from a fresh read on a version conflict (events.commands.run_command).
+is re-run from a fresh read on a version conflict (kernel.commands.run_command).
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from disposal.compensation import CompensationClaim, claim_id
 from disposal.disposals import LISTING_ROUTES, Disposal
 from disposal.errors import NotEnrolled
 from disposal.listings import Listing
-from events.clock import Clock
-from events.commands import Written, check_version, last_position, load, run_command
-from events.store import EventStore
+from kernel.clock import Clock
+from kernel.commands import Store, Written, check_version, last_position, load, run_command
+from kernel.errors import InvalidState, NotFound
 from registry.actors import SYSTEM, Actor
-from registry.errors import InvalidState, NotFound
 from registry.filings import item_key
 from registry.service import RegistryService
 
@@ -32,7 +31,7 @@ A = TypeVar("A", bound=Aggregate)
 
 @dataclass
 class DisposalService:
-    store: EventStore
+    store: Store
     clock: Clock
     registry: RegistryService
 

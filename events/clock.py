@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Protocol
 
+from kernel.clock import Clock
+
+__all__ = ["CST", "Clock", "ManualClock", "SystemClock", "business_date", "start_of_day"]
 CST = timezone(timedelta(hours=8), "CST")
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-    def today(self) -> date: ...
 
 
 def business_date(instant: datetime) -> date:

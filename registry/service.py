@@ -15,9 +15,8 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
-from events.clock import Clock
-from events.commands import Written, check_version, last_position, load, run_command
-from events.store import EventStore
+from kernel.clock import Clock
+from kernel.commands import Store, Written, check_version, last_position, load, run_command
 from registry import annuities
 from registry.actors import SYSTEM, Actor
 from registry.errors import (
@@ -47,7 +46,7 @@ def registered_pledge_id(registration_number: str) -> UUID:
 
 @dataclass
 class RegistryService:
-    store: EventStore
+    store: Store
     clock: Clock
     serials: Callable[[], str] = random_serial
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, or_, select
 
 from events.database import Database
 from events.tables import npl_submissions, pledge_timeline, report_facts
-from registry.errors import InvalidValue
+from kernel.errors import InvalidValue
 
 FACTS = ("registration", "release", "default", "disposal", "sale", "buyback")
 TOLERANCE = Decimal("0.03")  # the IP-pledge NPL ratio may exceed the overall one by 3 pp

@@ -1,4 +1,7 @@
-"""Running a command against the event store: load, decide, save, retry on conflict."""
+"""Running a command against the event store: load, decide, save, retry on conflict.
+
+The services type the store by what they use of it (``Store``); events/store.py's
+``EventStore`` is the one implementation, so the domain never imports infrastructure."""
 
 from __future__ import annotations
 
@@ -6,15 +9,15 @@ import logging
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Recording
+from eventsourcing.application import AggregateNotFoundError, Recording, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from events.store import EventStore
-from registry.errors import DomainError, NotFound, VersionMismatch
+from kernel.errors import ConcurrencyConflict, NotFound, VersionMismatch
 
 T = TypeVar("T")
 log = logging.getLogger("ipledge.commands")
@@ -22,10 +25,15 @@ log = logging.getLogger("ipledge.commands")
 MAX_ATTEMPTS = 30
 
 
-class ConcurrencyConflict(DomainError):
-    """Retried often and still conflicting: the caller may try again (409)."""
+class Store(Protocol):
+    """What a command service needs of the event store."""
 
-    code = "concurrency_conflict"
+    @property
+    def repository(self) -> Repository[UUID]: ...
+
+    def save(self, *aggregates: Aggregate, **kwargs: Any) -> list[Recording[UUID]]: ...
+
+    def state_at(self, aggregate_id: UUID, instant: datetime) -> Aggregate | None: ...
 
 
 @dataclass(frozen=True)
@@ -40,7 +48,7 @@ class Written(Generic[T]):
 A = TypeVar("A", bound=Aggregate)
 
 
-def load(store: EventStore, cls: type[A], aggregate_id: UUID, what: str) -> A:
+def load(store: Store, cls: type[A], aggregate_id: UUID, what: str) -> A:
     """The aggregate of that type, or NotFound (also when the id belongs to another type)."""
     found: object = None
     with suppress(AggregateNotFoundError):
@@ -59,7 +67,7 @@ def check_version(aggregate: Aggregate, expected: int | None) -> None:
         )
 
 
-def last_position(recordings: list[Recording]) -> int:
+def last_position(recordings: list[Recording[UUID]]) -> int:
     return max((r.notification.id for r in recordings), default=0)
 
 
