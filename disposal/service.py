@@ -15,10 +15,10 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from disposal.compensation import CompensationClaim, claim_id
+from disposal.compensation import CompensationClaim, check_claim_preconditions, claim_id
 from disposal.disposals import LISTING_ROUTES, Disposal
-from disposal.errors import NotEnrolled
 from disposal.listings import Listing
+from disposal.no_taker import no_taker_deadline_passed
 from kernel.clock import Clock
 from kernel.commands import Store, Written, check_version, last_position, load, run_command
 from kernel.errors import InvalidState, NotFound
@@ -241,8 +241,8 @@ class DisposalService:
 
         def attempt() -> Written[list[str]]:
             listing = self.listing(listing_id)
-            if self.clock.today() <= listing.no_taker_deadline:
-                return Written([], 0)  # the deadline day itself still belongs to takers
+            if not no_taker_deadline_passed(listing.no_taker_deadline, self.clock.today()):
+                return Written([], 0)
             if not listing.expire(SYSTEM.as_dict(), self.clock.now()):
                 return Written([], 0)
             return self._save(["listing.expired", "buyback.requested"], listing)
@@ -265,12 +265,7 @@ class DisposalService:
     def claim_compensation(self, pledge_id: UUID, actor: Actor) -> Written[CompensationClaim]:
         def attempt() -> Written[CompensationClaim]:
             pledge = self.registry.pledge_as_pledgee(pledge_id, actor)
-            pledge.check_status("in_default", "under_disposal")
-            enrolment = pledge.filing.get("risk_compensation")
-            if not enrolment:
-                raise NotEnrolled("the pledge is not enrolled in a risk-compensation fund")
-            if self.find_claim(pledge.id) is not None:
-                raise InvalidState("a compensation claim already exists for this pledge")
+            enrolment = check_claim_preconditions(pledge, self.find_claim(pledge.id))
             assert pledge.default is not None
             claim = CompensationClaim.claim(
                 pledge.id,
