@@ -26,7 +26,7 @@ from registry.errors import (
     TermExceedsProtection,
 )
 from registry.examination import examine
-from registry.filings import Filing, check_term, check_valuation, item_key
+from registry.filings import Filing, check_loan_dates, check_valuation, item_key
 from registry.ip_rights import IPRight, ip_right_id
 from registry.pledges import Pledge
 from registry.register_rules import check_register_fields
@@ -199,7 +199,7 @@ class RegistryService:
         return run_command(attempt, "amend_pledge")
 
     def _check_new_maturity(self, pledge: Pledge, maturity: date) -> None:
-        check_term(pledge.loan["start_date"], maturity, "maturity_date")
+        check_loan_dates(pledge.loan["start_date"], maturity, "maturity_date")
         for item in pledge.active_items:
             right = self.ip_right(*item_key(item))
             expiry = right.expiry_date()
