@@ -5,12 +5,13 @@ The services type the store by what they use of it (``Store``); events/store.py'
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Recording, Repository
@@ -84,3 +85,43 @@ def run_command(attempt: Callable[[], Written[T]], name: str) -> Written[T]:
         except IntegrityError:
             log.info("version conflict, retrying", extra={"command": name, "attempt": number})
     raise ConcurrencyConflict(f"{name} kept conflicting with concurrent writes; try again")
+
+
+@dataclass(frozen=True)
+class Decided(Generic[T]):
+    """What a command decided: its result, and the aggregates whose new events it saves."""
+
+    value: T
+    changed: tuple[Aggregate, ...] = ()
+
+
+def decided(value: T, *changed: Aggregate) -> Decided[T]:
+    return Decided(value, changed)
+
+
+class CommandService(Protocol):
+    store: Store
+
+
+S = TypeVar("S", bound=CommandService)
+P = ParamSpec("P")
+
+
+def command(
+    method: Callable[Concatenate[S, P], Decided[T]],
+) -> Callable[Concatenate[S, P], Written[T]]:
+    """A command method loads, checks and decides, and returns what it ``decided``; this saves
+    the changed aggregates in one atomic save (nothing when none changed) and re-runs the whole
+    method from a fresh read when another writer got there first (``run_command``)."""
+
+    @functools.wraps(method)
+    def run(service: S, /, *args: P.args, **kwargs: P.kwargs) -> Written[T]:
+        def attempt() -> Written[T]:
+            outcome = method(service, *args, **kwargs)
+            if not outcome.changed:
+                return Written(outcome.value, 0)
+            return Written(outcome.value, last_position(service.store.save(*outcome.changed)))
+
+        return run_command(attempt, method.__name__)
+
+    return run
