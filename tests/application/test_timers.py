@@ -21,7 +21,7 @@ from api.settings import Settings
 from events.clock import CST, ManualClock
 from events.projections.timers import annuity_key, listing_key
 from events.tables import annuity_watch, timers
-from registry.actors import acting_as
+from registry.actors import SYSTEM, acting_as
 from registry.pledges import Pledge
 from tests.application.timer_support import (
     APR_DUE,
@@ -103,6 +103,14 @@ def test_a_listing_expires_at_the_start_of_the_day_after_its_deadline(container)
 
     assert fired == EXPIRY
     assert container.disposals.listing(listing.id).status == "buyback_pending"
+
+
+def test_a_timer_acts_as_the_system_not_as_whoever_acted_last(container):
+    listing = listing_without_taker(container)
+    container.advance_clock(end_of(DEADLINE + timedelta(days=1)))
+
+    events = container.store.events.get(listing.id)
+    assert [e.actor for e in events][-2:] == [SYSTEM.as_dict()] * 2
 
 
 def test_an_expired_listing_never_fires_again(container):
