@@ -39,6 +39,7 @@ lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # `alembic check`: the models and the migrations describe the same tables.
 check-migrations: dev

@@ -2,7 +2,8 @@
 
 Every `/v1/` request except the few public routes must carry a live API key. The gate checks it
 from the Authorization header alone and stores the principal in the request scope, where the
-`authenticate` dependency finds it. So an anonymous caller gets `401` before the server reads,
+`authenticate` dependency finds it, and makes it the actor of every command the request runs
+(registry.actors.acting_as). So an anonymous caller gets `401` before the server reads,
 buffers or parses one byte of its body (contract §1: auth first), whatever the body holds. An
 anonymous caller of an unknown `/v1/` path also gets `401`: which paths exist is not public.
 Everything outside `/v1/` (health, metrics, OpenAPI, docs) is public.
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.principals import Principal, PrincipalStore
 from api.problems import problem
+from registry.actors import acting_as
 
 # The /v1/ routes that need no key (exact paths): a search certificate must be checkable by anyone.
 PUBLIC_V1_PATHS = frozenset({"/v1/search", "/v1/audit/public-key"})
@@ -60,4 +62,5 @@ class AuthGate:
             await unauthenticated("the API key is unknown or revoked")(scope, receive, send)
             return
         scope.setdefault("state", {})[SCOPE_KEY] = principal
-        await self.app(scope, receive, send)
+        with acting_as(principal.actor):  # every command of this request acts for the caller
+            await self.app(scope, receive, send)

@@ -43,6 +43,7 @@ from events.webhooks.endpoints import EndpointStore
 from events.webhooks.transport import HttpTransport, Transport
 from events.webhooks.url_guard import TargetGuard
 from events.worker import Step, Worker
+from registry.actors import SYSTEM, acting_as
 from registry.service import RegistryService
 
 log = logging.getLogger("ipledge")
@@ -115,6 +116,8 @@ def migrate(config: DatabaseConfig) -> None:
 
 
 def timer_handlers(registry: RegistryService, disposals: DisposalService) -> dict[str, Handler]:
+    """What each timer does; the service acts on its own behalf (the system actor)."""
+
     def annuity(notice: str) -> Handler:
         def fire(right_id: UUID, payload: dict) -> list[str]:
             due = date.fromisoformat(payload["due_date"])
@@ -126,12 +129,21 @@ def timer_handlers(registry: RegistryService, disposals: DisposalService) -> dic
         due = date.fromisoformat(payload["due_date"])
         return registry.lapse_for_unpaid_fee(right_id, payload["year"], due).value
 
-    return {
+    handlers: dict[str, Handler] = {
         "listing_no_taker": lambda listing_id, _: disposals.expire_listing(listing_id).value,
         "annuity_due_soon": annuity("due_soon"),
         "annuity_overdue": annuity("overdue"),
         "annuity_lapse": lapse,
     }
+    return {kind: as_system(handler) for kind, handler in handlers.items()}
+
+
+def as_system(handler: Handler) -> Handler:
+    def fire(subject_id: UUID, payload: dict) -> list[str]:
+        with acting_as(SYSTEM):
+            return handler(subject_id, payload)
+
+    return fire
 
 
 def make_clock(settings: Settings, db: Database, store: EventStore) -> Clock:

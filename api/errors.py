@@ -12,12 +12,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from api.problems import problem, problem_with
-from events.commands import ConcurrencyConflict
 from events.outages import is_store_unavailable
 from events.projections.runner import ProjectionLagging
-from registry.errors import (
+from kernel.errors import (
+    Conflict,
     DomainError,
-    InvalidState,
     InvalidValue,
     NotFound,
     RuleViolation,
@@ -47,7 +46,7 @@ def status_for(error: DomainError) -> int:
         return 404
     if isinstance(error, VersionMismatch):
         return 412
-    if isinstance(error, InvalidState | ConcurrencyConflict):
+    if isinstance(error, Conflict):
         return 409
     if isinstance(error, RuleViolation):
         return 422

@@ -18,8 +18,8 @@ from sqlalchemy import Row, insert, select, update
 from events.database import Database
 from events.tables import principals
 from events.webhooks.admin import disable_for_revoked
+from kernel.errors import InvalidValue, NotFound
 from registry.actors import ROLES, Actor
-from registry.errors import InvalidValue, NotFound
 
 KEY_PREFIX = "ipk_"
 

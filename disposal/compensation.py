@@ -10,8 +10,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from disposal.errors import NotEnrolled
 from registry.business_dates import check_command_date
 from registry.errors import InvalidState
+from registry.pledges import Pledge
 
 CLAIM_NAMESPACE = uuid5(NAMESPACE_URL, "https://ipledge.cn/compensation-claims")
 CENT = Decimal("0.01")
@@ -26,6 +28,21 @@ EVENT_TYPES = {
 def claim_id(pledge_id: UUID) -> UUID:
     """One claim per pledge: a second claim collides on this id."""
     return uuid5(CLAIM_NAMESPACE, str(pledge_id))
+
+
+def check_claim_preconditions(
+    pledge: Pledge, earlier_claim: CompensationClaim | None
+) -> dict[str, Any]:
+    """A pledge may be claimed for once it is in default (or already under disposal), if it
+    is enrolled in a risk-compensation fund and not claimed for before. Returns the
+    enrolment (fund and share)."""
+    pledge.check_status("in_default", "under_disposal")
+    enrolment: dict[str, Any] | None = pledge.filing.get("risk_compensation")
+    if not enrolment:
+        raise NotEnrolled("the pledge is not enrolled in a risk-compensation fund")
+    if earlier_claim is not None:
+        raise InvalidState("a compensation claim already exists for this pledge")
+    return enrolment
 
 
 def money(value: Decimal) -> Decimal:

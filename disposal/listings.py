@@ -7,7 +7,7 @@ listed | taken | bidding | buyback_pending --withdrawal--> withdrawn
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -20,10 +20,10 @@ from disposal.errors import (
     DeadlinePassed,
     PriceBelowAsking,
 )
+from disposal.no_taker import no_taker_deadline, no_taker_deadline_passed
 from registry.business_dates import check_command_date
 from registry.errors import InvalidState
 
-NO_TAKER_DAYS = 180
 APPROVAL_BELOW = Decimal("0.90")  # asking under 90 % of appraisal needs an approval
 OPEN = ("listed", "taken", "bidding", "buyback_pending")
 EVENT_TYPES = {
@@ -90,7 +90,7 @@ class Listing(Aggregate):
         check_command_date(listed_on, timestamp, "listed_on")
         check_asking_price(asking_price, appraised_value, approval_reference)
         # The deadline is fixed here, once, and carried in the event.
-        deadline = listed_on + timedelta(days=NO_TAKER_DAYS)
+        deadline = no_taker_deadline(listed_on)
         return cls(
             disposal_id,
             pledge_id,
@@ -129,7 +129,7 @@ class Listing(Aggregate):
     ) -> None:
         self.check_status("listed", "taken", "bidding")
         check_command_date(registered_on, timestamp, "registered_on", self.listed_on, "the listing")
-        if not self.intentions and registered_on > self.no_taker_deadline:
+        if not self.intentions and no_taker_deadline_passed(self.no_taker_deadline, registered_on):
             raise DeadlinePassed(
                 f"the no-taker deadline {self.no_taker_deadline} passed before {registered_on}"
             )

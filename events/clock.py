@@ -11,13 +11,19 @@ import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
+from kernel.clock import Clock
+
+__all__ = [
+    "CST",
+    "Clock",
+    "ManualClock",
+    "SystemClock",
+    "SystemWaitClock",
+    "WaitClock",
+    "business_date",
+    "start_of_day",
+]
 CST = timezone(timedelta(hours=8), "CST")
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-    def today(self) -> date: ...
 
 
 def business_date(instant: datetime) -> date:

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from events.audit.log import AuditLog
 from events.envelope import envelope
 from events.store import EventStore
-from registry.errors import NotFound
+from kernel.errors import NotFound
 
 
 def stream_positions(audit: AuditLog, stream_id: UUID) -> dict[int, int]:

@@ -23,7 +23,7 @@ router = APIRouter(tags=["compensation"])
     summary="Claim risk compensation for a defaulted pledge (advance = share x outstanding)",
 )
 def claim(pledge_id: UUID, principal: Bank, container: ContainerDep) -> JSONResponse:
-    result = container.disposals.claim_compensation(pledge_id, principal.actor)
+    result = container.disposals.claim_compensation(pledge_id)
     c = result.value
     return aggregate_written(
         container, c, claim_body(c), result.position, "/v1/compensation-claims", 201
@@ -36,7 +36,7 @@ def claim(pledge_id: UUID, principal: Bank, container: ContainerDep) -> JSONResp
 def advance(
     claim_id: UUID, body: Advance, principal: Fund, container: ContainerDep, expected: IfMatch
 ) -> JSONResponse:
-    result = container.disposals.advance_claim(claim_id, body.paid_on, principal.actor, expected)
+    result = container.disposals.advance_claim(claim_id, body.paid_on, expected)
     c = result.value
     return aggregate_written(
         container, c, claim_body(c), result.position, "/v1/compensation-claims"

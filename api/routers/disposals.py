@@ -47,9 +47,7 @@ def _written(container: ContainerDep, result, status: int = 200) -> JSONResponse
 
 @router.post("", status_code=201, summary="Open the disposal of a defaulted pledge's collateral")
 def open_disposal(body: DisposalCreate, principal: Bank, container: ContainerDep) -> JSONResponse:
-    result = container.disposals.open_disposal(
-        body.pledge_id, body.route, body.appraised_value, principal.actor
-    )
+    result = container.disposals.open_disposal(body.pledge_id, body.route, body.appraised_value)
     return _written(container, result, status=201)
 
 
@@ -92,7 +90,6 @@ def conclude(
         body.price,
         body.concluded_on,
         body.licence_dict(),
-        principal.actor,
         expected,
     )
     return _written(container, result)
@@ -110,6 +107,6 @@ def settle(
     expected: IfMatch,
 ) -> JSONResponse:
     result = container.disposals.settle(
-        disposal_id, body.proceeds, body.costs, body.settled_on, principal.actor, expected
+        disposal_id, body.proceeds, body.costs, body.settled_on, expected
     )
     return _written(container, result)

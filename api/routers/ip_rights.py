@@ -44,7 +44,7 @@ def put_ip_right(
     kind: Kind, number: NumberPath, body: IPRightPut, principal: IPOffice, container: ContainerDep
 ) -> JSONResponse:
     number = canonical(kind, number)
-    result = container.registry.put_ip_right(kind, number, body.register_fields(), principal.actor)
+    result = container.registry.put_ip_right(kind, number, body.register_fields())
     right, created = result.value
     return written(
         container,
@@ -111,9 +111,7 @@ async def import_ip_rights(
     # a line may be as long as a JSON body.
     lines = json_lines(request.stream(), container.settings.max_body_bytes)
     entries, errors = await parse_import(lines, container.clock.today())
-    position = await run_in_threadpool(
-        container.registry.import_ip_rights, entries, principal.actor
-    )
+    position = await run_in_threadpool(container.registry.import_ip_rights, entries)
     body = {"imported": len(entries), "errors": errors}
     return written(container, body, position)
 

@@ -59,7 +59,6 @@ def create_listing(
         body.asking_price,
         body.listed_on,
         body.approval_reference,
-        principal.actor,
     )
     return _written(container, result, status=201)
 
@@ -125,7 +124,7 @@ def register_intention(
     expected: IfMatch,
 ) -> JSONResponse:
     result = container.disposals.register_intention(
-        listing_id, body.bidder.model_dump(), body.registered_on, principal.actor, expected
+        listing_id, body.bidder.model_dump(), body.registered_on, expected
     )
     listing, intention_id = result.value
     intention = next(i for i in listing.intentions if i["id"] == intention_id)
@@ -148,7 +147,7 @@ def sell(
     expected: IfMatch,
 ) -> JSONResponse:
     result = container.disposals.sell(
-        listing_id, body.buyer.model_dump(), body.price, body.sold_on, principal.actor, expected
+        listing_id, body.buyer.model_dump(), body.price, body.sold_on, expected
     )
     return _written(container, result)
 
@@ -167,7 +166,6 @@ def buy_back(
         body.buyer.model_dump(),
         body.price,
         body.bought_on,
-        principal.actor,
         expected,
     )
     return _written(container, result)
@@ -181,5 +179,5 @@ def withdraw(
     container: ContainerDep,
     expected: IfMatch,
 ) -> JSONResponse:
-    result = container.disposals.withdraw(listing_id, body.reason, principal.actor, expected)
+    result = container.disposals.withdraw(listing_id, body.reason, expected)
     return _written(container, result)

@@ -51,7 +51,7 @@ def _pledge_written(container: ContainerDep, result, status: int = 200) -> JSONR
 
 @router.post("", status_code=201, summary="File a pledge; examined at once (registered or refused)")
 def file_pledge(body: PledgeCreate, principal: Bank, container: ContainerDep) -> JSONResponse:
-    result = container.registry.file_pledge(body.to_filing(), principal.actor)
+    result = container.registry.file_pledge(body.to_filing())
     return _pledge_written(container, result, status=201)
 
 
@@ -123,9 +123,7 @@ def amend(
     container: ContainerDep,
     expected: IfMatch,
 ) -> JSONResponse:
-    result = container.registry.amend_pledge(
-        pledge_id, body.changes(), body.reason, principal.actor, expected
-    )
+    result = container.registry.amend_pledge(pledge_id, body.changes(), body.reason, expected)
     return _pledge_written(container, result)
 
 
@@ -134,7 +132,7 @@ def release(
     pledge_id: UUID, body: Release, principal: Bank, container: ContainerDep, expected: IfMatch
 ) -> JSONResponse:
     result = container.registry.release_pledge(
-        pledge_id, body.released_on, body.reason, body.item_keys(), principal.actor, expected
+        pledge_id, body.released_on, body.reason, body.item_keys(), expected
     )
     return _pledge_written(container, result)
 
@@ -151,7 +149,7 @@ def prepay(
     container: ContainerDep,
     expected: IfMatch,
 ) -> JSONResponse:
-    result = container.registry.prepay_annuity(pledge_id, body.payment(), principal.actor, expected)
+    result = container.registry.prepay_annuity(pledge_id, body.payment(), expected)
     pledge, payment = result.value
     return written(
         container,
@@ -167,6 +165,6 @@ def declare_default(
     pledge_id: UUID, body: Default, principal: Bank, container: ContainerDep, expected: IfMatch
 ) -> JSONResponse:
     result = container.registry.declare_default(
-        pledge_id, body.declared_on, body.outstanding_amount, principal.actor, expected
+        pledge_id, body.declared_on, body.outstanding_amount, expected
     )
     return _pledge_written(container, result)

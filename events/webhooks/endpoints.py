@@ -18,8 +18,8 @@ from events.tables import principals, webhook_attempts, webhook_deliveries, webh
 from events.webhooks import outbox
 from events.webhooks.signing import new_secret
 from events.webhooks.url_guard import TargetGuard
+from kernel.errors import InvalidState, InvalidValue, NotFound
 from registry.actors import Actor
-from registry.errors import InvalidState, InvalidValue, NotFound
 
 ROTATION_OVERLAP = timedelta(hours=24)
 # Deliveries, newest first, and the cursor of the next page (an alias out here: inside the
