@@ -2,7 +2,7 @@
 guides' order against a real server: every ```sh block must succeed (curl fails on any 4xx/5xx),
 except a block whose first line is ``# answers <status> <code>``, which must answer that problem.
 
-    python -m tests.e2e.guide_blocks > /tmp/guides.sh   # then: BASE=... KEYS=... bash /tmp/guides.sh
+    python -m tests.e2e.guide_blocks > guides.sh   # then: BASE=... KEYS=... bash guides.sh
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ ORDER = ["bank", "compensation-fund", "trading-centre", "disposal-platform", "re
 BLOCK = re.compile(r"^```sh\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 ANSWERS = re.compile(r"^# answers (\d{3}) ([a-z_]+)")
 PRELUDE = """set -euo pipefail
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT  # a receiver a guide started in the background
 STRICT=1
 curl() { if ((STRICT)); then command curl --fail-with-body "$@"; else command curl "$@"; fi; }
 """
@@ -37,8 +38,8 @@ def script() -> str:
                 continue
             status, code = expected.groups()
             parts.append(
-                f"STRICT=0\n__out=$( {{\n{block}}} 2>&1 )\nSTRICT=1\necho \"$__out\"\n"
-                f"tr -d ' \\n' <<<\"$__out\" | grep -q '\"code\":\"{code}\"' || "
+                f'STRICT=0\n__out=$( {{\n{block}}} 2>&1 )\nSTRICT=1\necho "$__out"\n'
+                f'tr -d \' \\n\' <<<"$__out" | grep -q \'"code":"{code}"\' || '
                 f"{{ echo '{where}: expected {status} {code}' >&2; exit 1; }}"
             )
     return "\n".join(parts) + "\necho '### all guides ran'\n"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.server import IPLEDGE, ROOT, Server, base_env
+from tests.e2e.sandbox import demo_sandbox
+from tests.e2e.server import ROOT, Server
 
 pytestmark = pytest.mark.e2e
 SCRIPT = ROOT / "docs" / "walkthrough.sh"
@@ -41,11 +42,7 @@ KEY_LINES = [
 
 @pytest.fixture
 def demo_server(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, Path]]:
-    keys = tmp_path / "demo-keys.json"
-    env = base_env(database_url, IPLEDGE_DEMO_KEYS_FILE=str(keys))
-    for command in (["migrate"], ["demo", "--no-keys"]):
-        subprocess.run([str(IPLEDGE), *command], env=env, check=True, capture_output=True)
-    server = Server(database_url, tmp_path, IPLEDGE_WEBHOOK_ALLOW_PRIVATE="1").start()
+    server, keys = demo_sandbox(database_url, tmp_path)
     yield server, keys
     server.stop()
 
