@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A walk through ipledge against a running server, from a register entry to both disposal
 # tracks, the audit checkpoint, a search certificate and a signed webhook. Needs bash, curl
-# and jq, and the project's Python (for examples/webhook_receiver.py).
+# and jq, and the project's Python with the standardwebhooks package (for the example receiver,
+# examples/webhook_receiver.py; `make dev` installs it).
 #
 # Start the server with the manual clock (the walk moves it 181 days) and loopback webhooks:
 #
@@ -39,6 +40,10 @@ for tool in curl jq; do
   command -v $tool >/dev/null || { echo "walkthrough: needs $tool" >&2; exit 2; }
 done
 [[ -r $KEYS_FILE ]] || { echo "walkthrough: no keys file $KEYS_FILE (run ipledge demo)" >&2; exit 2; }
+"$PYTHON" -c 'import standardwebhooks' 2>/dev/null || {
+  echo "walkthrough: the example receiver needs standardwebhooks: $PYTHON -m pip install standardwebhooks" >&2
+  exit 2
+}
 key() { jq -er --arg who "$1" '.[$who].api_key' "$KEYS_FILE"; }
 ADMIN=$(key admin)
 OFFICE=$(key ip_office)

@@ -26,7 +26,7 @@ def sandbox(database_url: str, tmp_path: Path) -> Iterator[tuple[Server, Path]]:
     server.stop()
 
 
-def test_every_guide_is_run(tmp_path: Path) -> None:
+def test_every_guide_is_run() -> None:
     assert sorted(ORDER) == sorted(p.stem for p in GUIDES_DIR.glob("*.md"))
 
 
