@@ -32,6 +32,7 @@ run: install
 ## test: set up, make sure PostgreSQL is up, lint, type-check, check migrations, run every test
 test: dev
 	bash .ci/ensure-postgres
+	bash .ci/ensure-tools
 	$(MAKE) --no-print-directory lint check-migrations
 	$(BIN)/pytest
 
