@@ -151,6 +151,24 @@ def verify_audit(
 
 
 @app.command()
+def openapi(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="write to this file instead of stdout")
+    ] = None,
+) -> None:
+    """Print the OpenAPI document (no running service or store needed).
+
+    Refresh the Python client's snapshot with `ipledge openapi -o clients/python/openapi.json`."""
+    from api.openapi_snapshot import openapi_document, render
+
+    text = render(openapi_document())
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@app.command()
 def demo(
     if_empty: Annotated[bool, typer.Option("--if-empty", help="do nothing if data exists")] = False,
     force: Annotated[
