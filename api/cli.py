@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from api.cli_batch import pledges_app
 from api.cli_principals import app as principals_app
 from api.cli_support import CANNOT_RUN, fail, load_settings, opened_store
 
@@ -25,6 +26,7 @@ app = typer.Typer(
 projections_app = typer.Typer(help="Read models", no_args_is_help=True)
 audit_app = typer.Typer(help="Verify the audit log (docs/contract.md §8)", no_args_is_help=True)
 app.add_typer(principals_app, name="principals")
+app.add_typer(pledges_app, name="pledges")
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
 log = logging.getLogger("ipledge")
