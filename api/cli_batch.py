@@ -115,3 +115,55 @@ def file_pledges(
     finals = Counter(o.outcome for o in outcomes)
     typer.echo(f"{len(rows)} rows: {tally(counts) or 'nothing to do'}; results in {results_path}")
     raise typer.Exit(0 if finals["registered"] == len(rows) else 1)
+
+
+ip_rights_app = typer.Typer(help="The IP-right register, through the API", no_args_is_help=True)
+
+
+@ip_rights_app.command("import")
+def import_ip_rights(
+    url: Url,
+    api_key: ApiKey,
+    jsonl_path: Annotated[
+        Path,
+        typer.Option("--jsonl", exists=True, dir_okay=False, help="one register entry a line"),
+    ],
+    results: Annotated[
+        Path | None, typer.Option(help="outcome per line (default: INPUT.results.jsonl)")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option(min=1, max=10000, help="lines per request")] = 500,
+    quiet: Quiet = False,
+) -> None:
+    """Import register entries (POST /v1/ip-rights/import) in chunks.
+
+    Each line's outcome is written to the results file; a rerun sends
+    only the lines not imported yet (or changed since). Exit 0 when every
+    line is imported, 1 when some were refused, 2 when it cannot run."""
+    from api.batch_filing import BatchAborted
+    from api.batch_import import ImportRun, read_lines
+
+    try:
+        lines = read_lines(jsonl_path)
+    except (UnicodeDecodeError, OSError) as e:
+        fail(f"cannot read {jsonl_path}: {e}")
+    results_path = results or jsonl_path.with_name(jsonl_path.stem + ".results.jsonl")
+    counts: Counter[str] = Counter()
+    with (
+        connect(url, api_key) as client,
+        progress_bar("importing", len(lines), quiet) as advance,
+    ):
+
+        def chunk_done(sent: int, imported: int, errors: int) -> None:
+            counts.update(imported=imported, refused=errors)
+            advance(sent, tally=f"{counts['imported']} imported  {counts['refused']} refused")
+
+        try:
+            outcomes = ImportRun(client, results_path, chunk_size, chunk_done).run(lines)
+        except BatchAborted as e:
+            fail(f"{e}; rerun to resume ({results_path})")
+    imported = sum(o.outcome == "imported" for o in outcomes)
+    typer.echo(
+        f"{len(lines)} lines: {imported} imported ({counts['imported']} now), "
+        f"{len(lines) - imported} refused; results in {results_path}"
+    )
+    raise typer.Exit(0 if imported == len(lines) else 1)

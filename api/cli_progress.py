@@ -16,12 +16,13 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-Advance = Callable[..., None]  # advance(steps=1, tally="...")
+Advance = Callable[..., None]  # advance(steps=1, tally="...", total=n)
 
 
 @contextmanager
 def progress_bar(description: str, total: int | None, quiet: bool = False) -> Iterator[Advance]:
-    """Yields ``advance(steps=1, tally=None)``; ``tally`` is shown after the counts."""
+    """Yields ``advance(steps=1, tally=None, total=None)``; ``tally`` is shown after the
+    counts; ``total`` sets the length once it is known."""
     console = Console(stderr=True)
     columns = (
         TextColumn("{task.description}"),
@@ -35,8 +36,10 @@ def progress_bar(description: str, total: int | None, quiet: bool = False) -> It
     with Progress(*columns, console=console, disable=disabled) as progress:
         task = progress.add_task(description, total=total, tally="")
 
-        def advance(steps: int = 1, tally: str | None = None) -> None:
-            fields = {} if tally is None else {"tally": tally}
+        def advance(steps: int = 1, tally: str | None = None, total: int | None = None) -> None:
+            fields: dict[str, object] = {} if tally is None else {"tally": tally}
+            if total is not None:
+                fields["total"] = total
             progress.update(task, advance=steps, **fields)
 
         yield advance

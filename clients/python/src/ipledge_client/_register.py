@@ -42,11 +42,13 @@ class RegisterMixin(ClientBase):
         return result
 
     def import_ip_rights(
-        self, entries: Iterable[dict[str, Any]], *, idempotency_key: str | None = None
+        self, entries: Iterable[dict[str, Any] | str], *, idempotency_key: str | None = None
     ) -> ImportResult:
-        """Bulk import as JSON Lines (each entry with ``kind`` and ``number``); good lines are
-        kept, bad ones come back in ``errors`` with their 1-based line number."""
-        body = "\n".join(json.dumps(e, ensure_ascii=False) for e in entries).encode()
+        """Bulk import as JSON Lines (each entry with ``kind`` and ``number``; a ``str`` is
+        sent as the line it is); good lines are kept, bad ones come back in ``errors`` with
+        their 1-based line number."""
+        lines = (e if isinstance(e, str) else json.dumps(e, ensure_ascii=False) for e in entries)
+        body = "\n".join(lines).encode()
         answer = self._json(
             "POST",
             "/v1/ip-rights/import",
