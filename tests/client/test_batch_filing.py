@@ -13,9 +13,8 @@ import pytest
 from events.database_url import DatabaseConfig
 from events.store import open_event_store
 from tests.builders import party, patent_number
-from tests.client.live import Live, live  # noqa: F401
+from tests.client.conftest import Live
 from tests.e2e.server import IPLEDGE, ROOT
-from tests.e2e.support import launcher  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 HEADER = [
@@ -65,7 +64,7 @@ def write_loans(path: Path) -> None:
         csv.writer(target).writerows([HEADER, *rows])
 
 
-def file_csv(live: Live, loans: Path) -> subprocess.CompletedProcess[str]:  # noqa: F811
+def file_csv(live: Live, loans: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(IPLEDGE), "pledges", "file", "--csv", str(loans), "--url", live.url],
         cwd=ROOT,
@@ -90,7 +89,7 @@ def outcomes(results: Path) -> dict[str, dict[str, str]]:
 
 
 def test_a_csv_files_its_good_rows_records_every_outcome_and_a_rerun_files_nothing_twice(
-    live: Live,  # noqa: F811
+    live: Live,
     database_url: str,
     tmp_path: Path,
 ):
@@ -123,7 +122,7 @@ def test_a_csv_files_its_good_rows_records_every_outcome_and_a_rerun_files_nothi
 
 
 def test_a_crash_between_filing_and_recording_resumes_by_replaying_not_refiling(
-    live: Live,  # noqa: F811
+    live: Live,
     database_url: str,
     tmp_path: Path,
 ):
@@ -165,7 +164,7 @@ def _jsonl_body(contract: str, serial: int) -> str:
     )
 
 
-def _file_jsonl(live: Live, loans: Path) -> subprocess.CompletedProcess[str]:  # noqa: F811
+def _file_jsonl(live: Live, loans: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(IPLEDGE), "pledges", "file", "--jsonl", str(loans)],
         cwd=ROOT,

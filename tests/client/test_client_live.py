@@ -19,10 +19,10 @@ from ipledge_client import (
     verify_webhook,
 )
 
-from tests.builders import filing
-from tests.client.live import Live, holder, live  # noqa: F401
+from tests.builders import filing, party
+from tests.client.conftest import HOLDER, Live
 from tests.e2e.receiver import Receiver
-from tests.e2e.support import launcher, patent, wait_for  # noqa: F401
+from tests.e2e.support import patent, wait_for
 
 pytestmark = pytest.mark.e2e
 RELEASED_ON = date(2026, 1, 5)  # the server's manual clock starts that day
@@ -38,7 +38,7 @@ def loan(number: str) -> dict[str, str]:
 
 
 def a_filing(serial: int, contract: str) -> dict:
-    return filing(holder(), [patent(serial)], loan=loan(contract))
+    return filing(party(HOLDER), [patent(serial)], loan=loan(contract))
 
 
 class DropFirstAnswer(httpx.HTTPTransport):
@@ -58,7 +58,7 @@ class DropFirstAnswer(httpx.HTTPTransport):
         return response
 
 
-def test_files_reads_and_iterates_pledges_page_by_page(live: Live):  # noqa: F811
+def test_files_reads_and_iterates_pledges_page_by_page(live: Live):
     with IpledgeClient(live.url, live.bank_key) as bank:
         filed = [bank.file_pledge(a_filing(s, f"WHB-{s}")) for s in (1, 2, 3)]
         refused = bank.file_pledge(a_filing(99, "WHB-99"))  # patent 99 is not in the register
@@ -77,7 +77,7 @@ def test_files_reads_and_iterates_pledges_page_by_page(live: Live):  # noqa: F81
 
 
 def test_a_lost_answer_is_retried_with_the_same_key_and_replayed_not_filed_twice(
-    live: Live,  # noqa: F811
+    live: Live,
 ):
     transport = DropFirstAnswer()
     with IpledgeClient(live.url, live.bank_key, transport=transport) as bank:
@@ -90,7 +90,7 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_replayed_not_filed_twice
         assert [p.id for p in bank.iter_pledges(min_position=pledge.log_position)] == [pledge.id]
 
 
-def test_failures_raise_typed_problems_with_their_code_and_field_errors(live: Live):  # noqa: F811
+def test_failures_raise_typed_problems_with_their_code_and_field_errors(live: Live):
     with IpledgeClient(live.url, live.bank_key) as bank:
         with pytest.raises(NotFound) as missing:
             bank.get_pledge(str(uuid.uuid4()))
@@ -105,7 +105,7 @@ def test_failures_raise_typed_problems_with_their_code_and_field_errors(live: Li
             bank.import_ip_rights([])
 
 
-def test_a_stale_etag_is_carried_into_if_match_and_refused_with_412(live: Live):  # noqa: F811
+def test_a_stale_etag_is_carried_into_if_match_and_refused_with_412(live: Live):
     with IpledgeClient(live.url, live.bank_key) as bank:
         pledge = bank.get_pledge(bank.file_pledge(a_filing(2, "WHB-ETAG")).id)
         amended = bank.amend_pledge(pledge, reason="rescheduled", secured_amount="4000000.00")
@@ -117,7 +117,7 @@ def test_a_stale_etag_is_carried_into_if_match_and_refused_with_412(live: Live):
         assert released.status == "released"
 
 
-def test_a_real_delivery_verifies_and_a_tampered_one_does_not(live: Live):  # noqa: F811
+def test_a_real_delivery_verifies_and_a_tampered_one_does_not(live: Live):
     receiver = Receiver().start()
     try:
         with IpledgeClient(live.url, live.bank_key) as bank:

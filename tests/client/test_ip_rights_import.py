@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.builders import party, patent_entry, patent_number
-from tests.client.live import Live, live  # noqa: F401
+from tests.client.conftest import Live
 from tests.client.test_batch_filing import log_position
 from tests.e2e.server import IPLEDGE, ROOT
-from tests.e2e.support import launcher  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +22,7 @@ def entry(serial: int, **overrides: object) -> str:
     return json.dumps({**number, **patent_entry([party(7)], **overrides)})
 
 
-def run_import(live: Live, register: Path) -> subprocess.CompletedProcess[str]:  # noqa: F811
+def run_import(live: Live, register: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(IPLEDGE), "ip-rights", "import", "--jsonl", str(register), "--chunk-size", "2"],
         cwd=ROOT,
@@ -35,7 +34,7 @@ def run_import(live: Live, register: Path) -> subprocess.CompletedProcess[str]: 
 
 
 def test_imports_good_lines_reports_bad_ones_and_a_rerun_sends_only_what_is_left(
-    live: Live,  # noqa: F811
+    live: Live,
     database_url: str,
     tmp_path: Path,
 ):
