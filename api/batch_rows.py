@@ -115,9 +115,13 @@ def filing_from_columns(values: dict[str, str]) -> dict[str, Any]:
 def csv_rows(path: Path) -> Iterator[Row]:
     with path.open(newline="", encoding="utf-8-sig") as source:  # -sig: Excel's BOM
         reader = csv.DictReader(source)
-        unknown = sorted(set(reader.fieldnames or ()) - set(COLUMNS))
+        header = set(reader.fieldnames or ())
+        unknown = sorted(header - set(COLUMNS))
         if unknown:
-            raise ValueError(f"{path}: unknown columns {', '.join(unknown)} (see --help)")
+            raise ValueError(f"unknown columns {', '.join(unknown)} (docs/batch-filing.md)")
+        absent = [c for c in REQUIRED if c not in header]
+        if absent:
+            raise ValueError(f"the header lacks {', '.join(absent)} (docs/batch-filing.md)")
         for number, record in enumerate(reader, start=1):
             values = {k: (v or "").strip() for k, v in record.items() if k is not None}
             row = Row(number, values.get("contract_number", ""))

@@ -90,6 +90,9 @@ def test_a_csv_names_bad_rows_and_refuses_unknown_columns(tmp_path: Path):
     loans.write_text("contract_number,colour\nWHB-1,red\n", encoding="utf-8")
     with pytest.raises(ValueError, match="unknown columns colour"):
         list(csv_rows(loans))
+    loans.write_text("contract_number,items\nWHB-1,trademark:1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="the header lacks pledgor_name, pledgor_credit_code"):
+        list(csv_rows(loans))
 
 
 def test_jsonl_lines_are_bodies_identified_by_their_contract_number(tmp_path: Path):
