@@ -35,6 +35,8 @@ COVERED: dict[str, str] = {
     "advance_v1_compensation_claims__claim_id__advance_post": "advance_claim",
     "get_claim_v1_compensation_claims__claim_id__get": "get_claim",
     "open_disposal_v1_disposals_post": "open_disposal",
+    "search_disposals_v1_disposals_get": "iter_disposals",
+    "search_claims_v1_compensation_claims_get": "iter_claims",
     "get_disposal_v1_disposals__disposal_id__get": "get_disposal",
     "disposal_history_v1_disposals__disposal_id__history_get": "disposal_history",
     "conclude_v1_disposals__disposal_id__conclusion_post": "conclude_disposal",
