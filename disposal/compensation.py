@@ -3,6 +3,7 @@ against the final loss once the disposal settles."""
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -11,6 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from disposal.errors import NotEnrolled
+from registry.actors import actor_of_command
 from registry.business_dates import check_command_date
 from registry.errors import InvalidState
 from registry.pledges import Pledge
@@ -65,6 +67,10 @@ def clearing(
 
 
 class CompensationClaim(Aggregate):
+    class Event(Aggregate.Event):
+        # Who acted comes from the context the edge set (registry.actors.acting_as).
+        actor: dict[str, str] = field(default_factory=actor_of_command, init=False)
+
     @staticmethod
     def create_id(pledge_id: UUID, **_: Any) -> UUID:
         return claim_id(pledge_id)
@@ -79,7 +85,6 @@ class CompensationClaim(Aggregate):
         outstanding_amount: Decimal,
         advance_due: Decimal,
         claimed_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.pledge_id = pledge_id
@@ -102,7 +107,6 @@ class CompensationClaim(Aggregate):
         share: Decimal,
         outstanding: Decimal,
         claimed_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> CompensationClaim:
         return cls(
@@ -113,7 +117,6 @@ class CompensationClaim(Aggregate):
             outstanding,
             money(share * outstanding),
             claimed_on,
-            actor,
             timestamp,
         )
 
@@ -121,31 +124,25 @@ class CompensationClaim(Aggregate):
     def advanced_amount(self) -> Decimal:
         return self.advanced["amount"] if self.advanced else ZERO
 
-    def advance(self, paid_on: date, actor: dict[str, str], timestamp: datetime) -> None:
+    def advance(self, paid_on: date, timestamp: datetime) -> None:
         if self.status != "claimed":
             raise InvalidState(
                 f"claim is {self.status}; only a claimed claim is advanced",
                 claim_status=self.status,
             )
         check_command_date(paid_on, timestamp, "paid_on", self.claimed_on, "the claim")
-        self._advanced(self.advance_due, paid_on, actor, timestamp)
+        self._advanced(self.advance_due, paid_on, timestamp)
 
     @event("Advanced")
-    def _advanced(
-        self, amount: Decimal, paid_on: date, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def _advanced(self, amount: Decimal, paid_on: date, timestamp: datetime) -> None:
         self.status = "advanced"
         self.advanced = {"amount": amount, "paid_on": paid_on}
 
-    def clear(
-        self, recovery: Decimal, settled_on: date, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def clear(self, recovery: Decimal, settled_on: date, timestamp: datetime) -> None:
         if self.status == "cleared":
             return
         figures = clearing(self.share, self.outstanding_amount, recovery, self.advanced_amount)
-        self._cleared(
-            recovery=recovery, settled_on=settled_on, actor=actor, timestamp=timestamp, **figures
-        )
+        self._cleared(recovery=recovery, settled_on=settled_on, timestamp=timestamp, **figures)
 
     @event("Cleared")
     def _cleared(
@@ -156,7 +153,6 @@ class CompensationClaim(Aggregate):
         refund_due: Decimal,
         balance_due: Decimal,
         settled_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.status = "cleared"

@@ -61,7 +61,7 @@ class DisposalService:
         pledge = self.registry.pledge_as_pledgee(pledge_id)
         pledge.check_status("in_default")
         assert pledge.default is not None
-        now, who = self.clock.now(), current_actor().as_dict()
+        now = self.clock.now()
         disposal = Disposal.open(
             pledge.id,
             pledge.pledgee,
@@ -70,10 +70,9 @@ class DisposalService:
             pledge.default["outstanding_amount"],
             pledge.active_items,
             self.clock.today(),
-            who,
             now,
         )
-        pledge.start_disposal(str(disposal.id), route, who, now)
+        pledge.start_disposal(str(disposal.id), route, now)
         return decided(disposal, pledge, disposal)
 
     @command
@@ -88,9 +87,7 @@ class DisposalService:
     ) -> Decided[Disposal]:
         disposal = self.disposal(disposal_id)
         check_version(disposal, expected)
-        disposal.conclude(
-            counterparty, price, concluded_on, licence, current_actor().as_dict(), self.clock.now()
-        )
+        disposal.conclude(counterparty, price, concluded_on, licence, self.clock.now())
         return decided(disposal, disposal)
 
     @command
@@ -108,15 +105,15 @@ class DisposalService:
         pledge = self.registry.pledge(disposal.pledge_id)
         rights = [self.registry.ip_right(*item_key(i)) for i in disposal.items]
         claim = self.find_claim(disposal.pledge_id)
-        now, who = self.clock.now(), current_actor().as_dict()
-        disposal.settle(outcome, proceeds, costs, settled_on, who, now)
+        now = self.clock.now()
+        disposal.settle(outcome, proceeds, costs, settled_on, now)
         assert disposal.settlement is not None
-        pledge.dispose(str(disposal.id), disposal.settlement, who, now)
+        pledge.dispose(str(disposal.id), disposal.settlement, now)
         for right in rights:
-            right.transfer(outcome["buyer"], str(disposal.id), who, now)
+            right.transfer(outcome["buyer"], str(disposal.id), now)
         touched: list[Aggregate] = [disposal, pledge, *rights]
         if claim is not None:
-            claim.clear(disposal.settlement["recovery"], settled_on, who, now)
+            claim.clear(disposal.settlement["recovery"], settled_on, now)
             touched.append(claim)
         return decided(disposal, *touched)
 
@@ -146,7 +143,7 @@ class DisposalService:
         disposal = self.disposal(disposal_id)
         current = disposal.current_listing_id
         previous = self.listing(UUID(current)).status if current else None
-        now, who = self.clock.now(), current_actor().as_dict()
+        now = self.clock.now()
         listing = Listing.create(
             disposal.id,
             disposal.pledge_id,
@@ -155,10 +152,9 @@ class DisposalService:
             disposal.appraised_value,
             listed_on,
             approval_reference,
-            who,
             now,
         )
-        disposal.attach_listing(listing.id, listed_on, previous, who, now)
+        disposal.attach_listing(listing.id, listed_on, previous, now)
         return decided(listing, disposal, listing)
 
     @command
@@ -171,9 +167,7 @@ class DisposalService:
     ) -> Decided[tuple[Listing, str]]:
         listing = self._listing_at(listing_id, expected)
         intention = uuid4()
-        listing.register_intention(
-            intention, bidder, registered_on, current_actor().as_dict(), self.clock.now()
-        )
+        listing.register_intention(intention, bidder, registered_on, self.clock.now())
         return decided((listing, str(intention)), listing)
 
     @command
@@ -186,7 +180,7 @@ class DisposalService:
         expected: int | None = None,
     ) -> Decided[Listing]:
         listing = self._listing_at(listing_id, expected)
-        listing.sell(buyer, price, sold_on, current_actor().as_dict(), self.clock.now())
+        listing.sell(buyer, price, sold_on, self.clock.now())
         return decided(listing, listing)
 
     @command
@@ -199,7 +193,7 @@ class DisposalService:
         expected: int | None = None,
     ) -> Decided[Listing]:
         listing = self._listing_at(listing_id, expected)
-        listing.buy_back(buyer, price, bought_on, current_actor().as_dict(), self.clock.now())
+        listing.buy_back(buyer, price, bought_on, self.clock.now())
         return decided(listing, listing)
 
     @command
@@ -207,7 +201,7 @@ class DisposalService:
         self, listing_id: UUID, reason: str, expected: int | None = None
     ) -> Decided[Listing]:
         listing = self._listing_at(listing_id, expected)
-        listing.withdraw(reason, current_actor().as_dict(), self.clock.now())
+        listing.withdraw(reason, self.clock.now())
         return decided(listing, listing)
 
     @command
@@ -217,7 +211,7 @@ class DisposalService:
         listing = self.listing(listing_id)
         if not no_taker_deadline_passed(listing.no_taker_deadline, self.clock.today()):
             return decided([])
-        if not listing.expire(current_actor().as_dict(), self.clock.now()):
+        if not listing.expire(self.clock.now()):
             return decided([])
         return decided(["listing.expired", "buyback.requested"], listing)
 
@@ -240,7 +234,6 @@ class DisposalService:
             enrolment["share"],
             pledge.default["outstanding_amount"],
             self.clock.today(),
-            current_actor().as_dict(),
             self.clock.now(),
         )
         return decided(claim, claim)
@@ -253,5 +246,5 @@ class DisposalService:
         if found.fund_id != current_actor().institution_id:
             raise NotFound(f"compensation claim {claim} not found")
         check_version(found, expected)
-        found.advance(paid_on, current_actor().as_dict(), self.clock.now())
+        found.advance(paid_on, self.clock.now())
         return decided(found, found)

@@ -66,3 +66,8 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
         yield actor
     finally:
         _current_actor.reset(token)
+
+
+def actor_of_command() -> dict[str, str]:
+    """Who acts, as each event records it: every aggregate's ``Event.actor`` defaults to it."""
+    return current_actor().as_dict()

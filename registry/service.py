@@ -115,7 +115,7 @@ class RegistryService:
             if right is None:
                 right, _ = self._apply_register_entry(kind, number, fields)
             else:
-                right.update(fields, current_actor().as_dict(), self.clock.now())
+                right.update(fields, self.clock.now())
             touched[(kind, number)] = right
         return decided(None, *touched.values())
 
@@ -123,10 +123,9 @@ class RegistryService:
         self, kind: str, number: str, fields: dict[str, Any]
     ) -> tuple[IPRight, bool]:
         right = self.find_ip_right(kind, number)
-        who = current_actor().as_dict()
         if right is None:
-            return IPRight(kind, number, fields, who, self.clock.now()), True
-        right.update(fields, who, self.clock.now())
+            return IPRight(kind, number, fields, self.clock.now()), True
+        right.update(fields, self.clock.now())
         return right, False
 
     # ---- pledges (SPEC §4) -----------------------------------------------------------
@@ -139,9 +138,7 @@ class RegistryService:
         rights = {item_key(i): self.find_ip_right(*item_key(i)) for i in filing.items}
         reasons = examine(filing, rights, today)
         if reasons:
-            pledge = Pledge.refuse(
-                uuid4(), filing, actor.institution_id, reasons, today, actor.as_dict(), now
-            )
+            pledge = Pledge.refuse(uuid4(), filing, actor.institution_id, reasons, today, now)
             return decided(pledge, pledge)
         number = f"Y{today.year:04d}{self.serials()}"
         pledge = Pledge.register(
@@ -150,7 +147,6 @@ class RegistryService:
             actor.institution_id,
             number,
             today,
-            actor.as_dict(),
             now,
         )
         encumbrance = {
@@ -160,7 +156,7 @@ class RegistryService:
         }
         held = [r for r in rights.values() if r is not None]
         for right in held:
-            right.encumber(encumbrance, actor.as_dict(), now)
+            right.encumber(encumbrance, now)
         return decided(pledge, pledge, *held)
 
     @command
@@ -179,7 +175,7 @@ class RegistryService:
             self._check_new_maturity(pledge, changes["maturity_date"])
         if "secured_amount" in changes:
             check_valuation(changes["secured_amount"], pledge.filing["valuation"]["method"])
-        pledge.amend(changes, reason, current_actor().as_dict(), self.clock.now())
+        pledge.amend(changes, reason, self.clock.now())
         return decided(pledge, pledge)
 
     def _check_new_maturity(self, pledge: Pledge, maturity: date) -> None:
@@ -202,11 +198,11 @@ class RegistryService:
         expected_version: int | None = None,
     ) -> Decided[Pledge]:
         pledge = self.pledge_as_pledgee(pledge_id, expected_version)
-        now, who = self.clock.now(), current_actor().as_dict()
-        leaving = pledge.release_items(released_on, reason, items, who, now)
+        now = self.clock.now()
+        leaving = pledge.release_items(released_on, reason, items, now)
         rights = [self.ip_right(*item_key(i)) for i in leaving]
         for right in rights:
-            right.release_encumbrance(str(pledge.id), "released", who, now)
+            right.release_encumbrance(str(pledge.id), "released", now)
         return decided(pledge, pledge, *rights)
 
     @command
@@ -218,9 +214,7 @@ class RegistryService:
         expected_version: int | None = None,
     ) -> Decided[Pledge]:
         pledge = self.pledge_as_pledgee(pledge_id, expected_version)
-        pledge.declare_default(
-            declared_on, outstanding, current_actor().as_dict(), self.clock.now()
-        )
+        pledge.declare_default(declared_on, outstanding, self.clock.now())
         return decided(pledge, pledge)
 
     @command
@@ -231,7 +225,7 @@ class RegistryService:
         expected_version: int | None = None,
     ) -> Decided[tuple[Pledge, dict[str, Any]]]:
         pledge = self.pledge_as_pledgee(pledge_id, expected_version)
-        now, who = self.clock.now(), current_actor().as_dict()
+        now = self.clock.now()
         pledge.check_active_items([payment["item"]])
         pledge.check_date(payment["paid_on"], "paid_on", now)
         right = self.ip_right(*item_key(payment["item"]))
@@ -252,8 +246,8 @@ class RegistryService:
                 expected=f"{expected:.2f}",
             )
         record = {**payment, "from_year": paid_through + 1}
-        pledge.prepay_annuity(record, who, now)
-        right.update({"annuity_paid_through_year": payment["through_year"]}, who, now)
+        pledge.prepay_annuity(record, now)
+        right.update({"annuity_paid_through_year": payment["through_year"]}, now)
         return decided((pledge, record), pledge, right)
 
     # ---- annuity watch (timers, SPEC §4/§7) -----------------------------------------
@@ -267,7 +261,7 @@ class RegistryService:
     ) -> Decided[list[str]]:
         """annuity.due_soon / annuity.overdue, once per fee year; nothing if paid meanwhile."""
         right = self._right_by_id(right_id)
-        if not right.notify_annuity(year, notice, due, current_actor().as_dict(), self.clock.now()):
+        if not right.notify_annuity(year, notice, due, self.clock.now()):
             return decided([])
         return decided([f"annuity.{notice}"], right)
 
@@ -277,15 +271,15 @@ class RegistryService:
         holds it is flagged collateral_at_risk, in one save."""
         right = self._right_by_id(right_id)
         encumbrance = right.encumbrance
-        now, who = self.clock.now(), current_actor().as_dict()
-        if not right.lapse(year, due, who, now):
+        now = self.clock.now()
+        if not right.lapse(year, due, now):
             return decided([])
         touched: list[IPRight | Pledge] = [right]
         fired = ["ip_right.lapsed"]
         if encumbrance is not None:
             pledge = self.pledge(UUID(encumbrance["pledge_id"]))
             item = {"kind": right.kind, "number": right.number}
-            pledge.flag_collateral_at_risk(item, "annuity_lapsed", who, now)
+            pledge.flag_collateral_at_risk(item, "annuity_lapsed", now)
             if pledge.collateral_at_risk:
                 touched.append(pledge)
                 fired.append("pledge.collateral_at_risk")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextvars import Context
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from eventsourcing.domain import Aggregate
@@ -12,8 +14,10 @@ from eventsourcing.persistence import IntegrityError
 
 from kernel.commands import MAX_ATTEMPTS, Decided, command, decided
 from kernel.errors import ConcurrencyConflict
-from registry.actors import SYSTEM, NoActor, acting_as, current_actor
-from tests.factories import BANK_A
+from registry.actors import SYSTEM, Actor, NoActor, acting_as, current_actor
+from registry.pledges import Pledge
+from tests.builders import party
+from tests.factories import BANK_A, NOW, TODAY, make_filing, patent_item
 
 
 @dataclass
@@ -76,13 +80,23 @@ def test_a_command_that_changed_nothing_saves_nothing() -> None:
 
 def test_a_command_outside_any_actor_is_a_wiring_fault() -> None:
     with pytest.raises(NoActor):
-        Counter(FakeStore()).touch("x")
+        Context().run(Counter(FakeStore()).touch, "x")  # a fresh context: nobody acts
 
 
-def test_acting_as_nests_and_restores_the_outer_actor() -> None:
+def test_acting_as_nests_and_restores_the_outer_actor(someone_acts: Actor) -> None:
     with acting_as(BANK_A):
         with acting_as(SYSTEM):
             assert current_actor() == SYSTEM
         assert current_actor() == BANK_A
-    with pytest.raises(NoActor):
-        current_actor()
+    assert current_actor() == someone_acts
+
+
+def test_every_event_records_who_acted_from_the_context() -> None:
+    with acting_as(BANK_A):
+        pledge = Pledge.register(
+            uuid4(), make_filing(party(1), [patent_item(1)]), "BANK-A", "Y1", TODAY, NOW
+        )
+    with acting_as(SYSTEM):
+        pledge.flag_collateral_at_risk(patent_item(1), "annuity_lapsed", NOW)
+
+    assert [e.actor for e in pledge.collect_events()] == [BANK_A.as_dict(), SYSTEM.as_dict()]

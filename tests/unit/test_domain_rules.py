@@ -22,7 +22,7 @@ from registry.errors import InvalidState
 from registry.npl_tolerance import ip_pledge_npl_ratio, within_npl_tolerance
 from registry.pledges import Pledge
 from tests.builders import party
-from tests.factories import BANK_A, NOW, TODAY, make_filing, patent_item
+from tests.factories import NOW, TODAY, make_filing, patent_item
 
 D = Decimal
 
@@ -117,11 +117,9 @@ ENROLMENT = {"fund_id": "HB-RCF", "share": D("0.40")}
 
 def pledge(enrolment: dict[str, object] | None = ENROLMENT, default: bool = True) -> Pledge:
     filing = replace(make_filing(party(1), [patent_item(1)]), risk_compensation=enrolment)
-    found = Pledge.register(
-        uuid4(), filing, "BANK-A", "Y20260000000001", TODAY, BANK_A.as_dict(), NOW
-    )
+    found = Pledge.register(uuid4(), filing, "BANK-A", "Y20260000000001", TODAY, NOW)
     if default:
-        found.declare_default(TODAY, D("4000000.00"), BANK_A.as_dict(), NOW)
+        found.declare_default(TODAY, D("4000000.00"), NOW)
     return found
 
 
@@ -142,7 +140,7 @@ def test_a_pledge_outside_any_fund_cannot_be_claimed_for() -> None:
 def test_a_second_claim_for_one_pledge_is_refused() -> None:
     found = pledge()
     earlier = CompensationClaim.claim(
-        found.id, "BANK-A", "HB-RCF", D("0.40"), D("4000000.00"), TODAY, BANK_A.as_dict(), NOW
+        found.id, "BANK-A", "HB-RCF", D("0.40"), D("4000000.00"), TODAY, NOW
     )
     with pytest.raises(InvalidState, match="already exists"):
         check_claim_preconditions(found, earlier)
