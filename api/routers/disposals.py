@@ -10,13 +10,14 @@ from fastapi.responses import JSONResponse
 
 from api.deps import (
     AsOf,
+    Bank,
     ContainerDep,
     CursorParam,
     IfMatch,
     Limit,
     MinPosition,
     PrincipalDep,
-    require,
+    TradingCentre,
 )
 from api.presenters_disposal import disposal_body
 from api.principals import Principal
@@ -31,8 +32,6 @@ from registry.errors import NotFound
 from registry.visibility import can_see_disposal
 
 router = APIRouter(prefix="/v1/disposals", tags=["disposals"])
-Bank = require("bank")
-TradingCentre = require("trading_centre")
 Status = Literal["open", "concluded", "settled"]
 Route = Literal["exchange_listing", "auction", "reverse_licence", "acquisition"]
 
@@ -53,9 +52,7 @@ def _written(container: ContainerDep, result, status: int = 200) -> JSONResponse
 
 @router.post("", status_code=201, summary="Open the disposal of a defaulted pledge's collateral")
 def open_disposal(body: DisposalCreate, principal: Bank, container: ContainerDep) -> JSONResponse:
-    result = container.disposals.open_disposal(
-        body.pledge_id, body.route, body.appraised_value, principal.actor
-    )
+    result = container.disposals.open_disposal(body.pledge_id, body.route, body.appraised_value)
     return _written(container, result, status=201)
 
 
@@ -125,7 +122,6 @@ def conclude(
         body.price,
         body.concluded_on,
         body.licence_dict(),
-        principal.actor,
         expected,
     )
     return _written(container, result)
@@ -143,6 +139,6 @@ def settle(
     expected: IfMatch,
 ) -> JSONResponse:
     result = container.disposals.settle(
-        disposal_id, body.proceeds, body.costs, body.settled_on, principal.actor, expected
+        disposal_id, body.proceeds, body.costs, body.settled_on, expected
     )
     return _written(container, result)
