@@ -21,14 +21,15 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, insert, select, update
 
 from events.database import Database
 from events.tables import principals
 from events.webhooks.admin import disable_for_revoked
+from kernel.errors import InvalidValue, NotFound
 from registry.actors import ROLES, Actor
-from registry.errors import InvalidValue, NotFound
 
 KEY_PREFIX = "ipk_"
 CACHE_LIMIT = 10_000  # distinct live keys remembered; past it the memory starts afresh
@@ -183,8 +184,8 @@ class PrincipalStore:
             )
 
 
-def _principal(row: object) -> Principal:
-    r = row._mapping  # type: ignore[attr-defined]
+def _principal(row: Row[Any]) -> Principal:
+    r = row._mapping
     return Principal(
         r["id"], r["name"], r["role"], r["institution_id"], r["created_at"], r["revoked_at"]
     )

@@ -14,7 +14,7 @@ from bench.seed import right
 from bench.support import rate
 from events.database_url import DatabaseConfig
 from events.store import EventStore, open_event_store
-from registry.actors import Actor
+from registry.actors import Actor, acting_as
 from registry.filings import Filing
 from registry.pledges import Pledge
 
@@ -47,30 +47,31 @@ def command_save(url: str, count: int) -> float:
     """One filing's events per transaction (Pledge.Registered + two IPRight.Encumbered, as
     the service writes them): saves per second."""
     store = _open(url)
-    actor = Actor("bench", "bank", "BANK-0").as_dict()
     now = datetime.now(UTC)
     rights = [right(1_000_000 + i) for i in range(2 * count)]
     for chunk in range(0, len(rights), 500):
         store.save(*rights[chunk : chunk + 500])
     started = time.perf_counter()
-    for i in range(count):
-        pair = rights[2 * i : 2 * i + 2]
-        items = [{"kind": "invention_patent", "number": r.number} for r in pair]
-        filing = Filing(HOLDER, HOLDER, [], LOAN, Decimal("5000000.00"), items, VALUATION)
-        number = f"Y2026{i:010d}"
-        pledge = Pledge.register(
-            uuid.uuid4(), filing, "BANK-0", number, date(2026, 1, 15), actor, now
-        )
-        for r in pair:
-            r.encumber(
-                {"pledge_id": str(pledge.id), "registration_number": number, "pledgee": "BANK-0"},
-                actor,
-                now,
-            )
-        store.save(pledge, *pair)
+    with acting_as(Actor("bench", "bank", "BANK-0")):
+        for i in range(count):
+            store.save(*_filed(i, rights[2 * i : 2 * i + 2], now))
     seconds = time.perf_counter() - started
     store.close()
     return rate(count, seconds)
+
+
+def _filed(i: int, pair: list, now: datetime) -> list:
+    """One filing's aggregates as the service leaves them: the pledge and its two rights."""
+    items = [{"kind": "invention_patent", "number": r.number} for r in pair]
+    filing = Filing(HOLDER, HOLDER, [], LOAN, Decimal("5000000.00"), items, VALUATION)
+    number = f"Y2026{i:010d}"
+    pledge = Pledge.register(uuid.uuid4(), filing, "BANK-0", number, date(2026, 1, 15), now)
+    for r in pair:
+        r.encumber(
+            {"pledge_id": str(pledge.id), "registration_number": number, "pledgee": "BANK-0"},
+            now,
+        )
+    return [pledge, *pair]
 
 
 def replay(url: str, page: int = 500) -> tuple[int, float]:

@@ -13,7 +13,7 @@ from eventsourcing.persistence import StoredEvent
 from bench.bodies import HOLDER, patent_number
 from events.database_url import DatabaseConfig
 from events.store import EventStore, open_event_store
-from registry.actors import Actor
+from registry.actors import Actor, acting_as
 from registry.ip_rights import IPRight
 
 CHUNK = 5000
@@ -31,8 +31,8 @@ def right(serial: int) -> IPRight:
         "dispute_hold": False,
         "invalidation_pending": False,
     }
-    actor = Actor("bench", "ip_office", "CNIPA").as_dict()
-    return IPRight("invention_patent", patent_number(serial), fields, actor, datetime.now(UTC))
+    with acting_as(Actor("bench", "ip_office", "CNIPA")):
+        return IPRight("invention_patent", patent_number(serial), fields, datetime.now(UTC))
 
 
 def _template(store: EventStore) -> StoredEvent:

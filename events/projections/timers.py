@@ -1,28 +1,27 @@
 """Timers projection: deadlines as rows (contract §7).
 
-- listing.created -> a no-taker timer at the start of the day after the deadline; the first
+- listing.created -> a no-taker timer at the start of the listing's expiry day
+  (disposal/no_taker.py); the first
   intention or a withdrawal cancels it; listing.expired marks it fired.
-- For every patent encumbered by a pledge: annuity.due_soon 30 days before the next unpaid
-  fee's due date, annuity.overdue once the due date has passed, lapse once the grace ended.
-  A payment, a release or a transfer re-plans (cancels what is no longer due).
+- For every patent encumbered by a pledge: the notices of its next unpaid fee, on the days
+  registry/annuity_watch.py gives (annuity.due_soon, annuity.overdue, lapse). A payment, a
+  release or a transfer re-plans (cancels what is no longer due).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from disposal.no_taker import no_taker_expiry_day
 from events.clock import start_of_day
 from events.projections.page_writer import insert_rows
 from events.tables import annuity_watch, timers
-from registry import annuities
-from registry.numbers import PATENT_KINDS
+from registry.annuity_watch import is_watched, watch_plan
 
-DUE_SOON_DAYS = 30
 NO_FAILURES = {"attempts": 0, "last_error": None, "retry_at": None}  # the scheduler's columns
 WATCH_EVENTS = {
     "ip_right.registered",
@@ -51,8 +50,8 @@ class TimersProjection:
         if event_type == "listing.created":
             deadline = event.no_taker_deadline
             key, payload = listing_key(subject), {"deadline": deadline.isoformat()}
-            day = deadline + timedelta(days=1)
-            _arm(conn, [_timer(key, "listing_no_taker", subject, day, payload)])
+            due_at = start_of_day(no_taker_expiry_day(deadline))
+            _arm(conn, [_timer(key, "listing_no_taker", subject, due_at, payload)])
         elif event_type in ("listing.intention_registered", "listing.withdrawn"):
             _set_state(conn, listing_key(subject), "cancelled")
         elif event_type == "listing.expired":
@@ -113,39 +112,28 @@ def _plan_annuity(conn: Connection, right_id: str) -> None:
         .values(state="cancelled")
     )
     row = conn.execute(select(annuity_watch).where(annuity_watch.c.right_id == right_id)).first()
-    if row is None or not _watched(row):
+    if row is None or not is_watched(row.kind, row.status, row.filing_date, bool(row.pledge_id)):
         return
-    year = (row.paid_through or 0) + 1
-    if year > annuities.term_years(row.kind):
+    plan = watch_plan(row.kind, row.filing_date, row.paid_through)
+    if plan is None:
         return
-    due = annuities.due_date(row.filing_date, year)
-    grace_end = annuities.grace_end(row.filing_date, year)
-    payload = {"year": year, "due_date": due.isoformat(), "pledge_id": row.pledge_id}
-    plan: list[tuple[str, date]] = [
-        ("due_soon", due - timedelta(days=DUE_SOON_DAYS)),
-        ("overdue", due + timedelta(days=1)),
-        ("lapse", grace_end + timedelta(days=1)),
-    ]
+    payload = {"year": plan.year, "due_date": plan.due_date.isoformat(), "pledge_id": row.pledge_id}
     _arm(
         conn,
         [
-            _timer(annuity_key(right_id, year, notice), f"annuity_{notice}", right_id, day, payload)
-            for notice, day in plan
+            _timer(
+                annuity_key(right_id, plan.year, notice.notice),
+                f"annuity_{notice.notice}",
+                right_id,
+                start_of_day(notice.on),
+                payload,
+            )
+            for notice in plan.notices
         ],
     )
 
 
-def _watched(row: Any) -> bool:
-    return (
-        bool(row.pledge_id)
-        and row.kind in PATENT_KINDS
-        and row.status == "in_force"
-        and row.filing_date is not None
-    )
-
-
-def _timer(key: str, kind: str, subject: str, day: date, payload: dict[str, Any]) -> dict:
-    due_at = start_of_day(day)
+def _timer(key: str, kind: str, subject: str, due_at: Any, payload: dict[str, Any]) -> dict:
     return {"key": key, "kind": kind, "subject_id": subject, "due_at": due_at, "payload": payload}
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from api.bootstrap import Container, bootstrap
 from api.settings import Settings
+from registry.actors import acting_as
 from registry.errors import DomainError
 from tests.application.workload import file, put
 from tests.builders import party
@@ -37,7 +38,8 @@ def test_a_read_sees_what_another_process_wrote_since(container, other):
     assert container.registry.pledge(pledge.id).version == 1  # now remembered here
 
     changes = {"secured_amount": Decimal("4000000.00")}
-    other.registry.amend_pledge(pledge.id, changes, "repaid in part", BANK_A)
+    with acting_as(BANK_A):
+        other.registry.amend_pledge(pledge.id, changes, "repaid in part")
 
     seen = container.registry.pledge(pledge.id)
     assert (seen.version, seen.secured_amount) == (2, Decimal("4000000.00"))
@@ -46,12 +48,12 @@ def test_a_read_sees_what_another_process_wrote_since(container, other):
 def test_a_stale_command_is_refused_as_a_conflict_not_applied(container, other):
     pledge = filed(container)
     container.registry.pledge(pledge.id)
-    other.registry.amend_pledge(pledge.id, {"secured_amount": Decimal("4000000.00")}, "r", BANK_A)
-
-    with pytest.raises(DomainError) as refused:
-        container.registry.amend_pledge(
-            pledge.id, {"secured_amount": Decimal("3000000.00")}, "r", BANK_A, expected_version=1
-        )
+    with acting_as(BANK_A):
+        other.registry.amend_pledge(pledge.id, {"secured_amount": Decimal("4000000.00")}, "r")
+        with pytest.raises(DomainError) as refused:
+            container.registry.amend_pledge(
+                pledge.id, {"secured_amount": Decimal("3000000.00")}, "r", expected_version=1
+            )
 
     assert refused.value.code == "version_mismatch"
     assert container.registry.pledge(pledge.id).secured_amount == Decimal("4000000.00")
@@ -66,9 +68,9 @@ def test_a_command_that_fails_after_changing_the_aggregate_leaves_no_trace(conta
         raise ConnectionError("the database went away")
 
     monkeypatch.setattr(container.store, "save", lost_connection)
-    with pytest.raises(ConnectionError):
+    with acting_as(BANK_A), pytest.raises(ConnectionError):
         changes = {"secured_amount": Decimal("4000000.00")}
-        container.registry.amend_pledge(pledge.id, changes, "r", BANK_A)
+        container.registry.amend_pledge(pledge.id, changes, "r")
     monkeypatch.undo()
 
     after = container.registry.pledge(pledge.id)

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 from api.bootstrap import Container
 from events.projections.timers import _arm
 from events.tables import audit_nodes, timers
+from registry.actors import acting_as
 from tests.application.workload import file, put
 from tests.builders import party
 from tests.factories import BANK_A, BANK_B, patent_fields, patent_item
@@ -29,9 +30,11 @@ def busy_log(container: Container) -> None:
     file(container, BANK_A, HOLDER, [patent_item(1)])  # refused: already encumbered
     put(container, patent_item(5), patent_fields([HOLDER, BUYER]))
     registry = container.registry
-    registry.amend_pledge(first.id, {"secured_amount": Decimal("4000000.00")}, "repaid", BANK_A)
-    registry.release_pledge(first.id, date(2026, 1, 5), "part", [patent_item(2)], BANK_A)
-    registry.release_pledge(second.id, date(2026, 1, 5), "repaid", None, BANK_B)
+    with acting_as(BANK_A):
+        registry.amend_pledge(first.id, {"secured_amount": Decimal("4000000.00")}, "repaid")
+        registry.release_pledge(first.id, date(2026, 1, 5), "part", [patent_item(2)])
+    with acting_as(BANK_B):
+        registry.release_pledge(second.id, date(2026, 1, 5), "repaid", None)
 
 
 def read_models(container: Container) -> dict[str, list[tuple]]:
