@@ -133,3 +133,35 @@ def translator(lang: str) -> Callable[[str], str]:
     if lang == "en":
         return lambda phrase: phrase
     return lambda phrase: ZH.get(phrase, phrase)
+
+
+ZH.update(
+    {
+        # Examination refusal codes (registry/examination.py) and annual-fee states.
+        "ip_not_granted": "尚未授权",
+        "ip_not_in_force": "权利未处于有效状态",
+        "pledgor_not_holder": "出质人不是权利人",
+        "co_owner_consent_missing": "缺少共有人同意",
+        "ip_already_pledged": "已被质押",
+        "annuity_unpaid": "年费未缴",
+        "term_exceeds_protection": "借款期限超出保护期",
+        "ip_in_dispute": "存在权属纠纷",
+        "invalidation_pending": "无效宣告请求审查中",
+        "paid": "已缴",
+        "grace": "宽限期",
+        "lapsed": "已失效",
+        "n/a": "不适用",
+        "At risk": "存在风险",
+        "Actions": "操作",
+        "Loan": "借款",
+        "Risk compensation": "风险补偿",
+        "Receipt number": "收据编号",
+        "internal": "内部评估",
+        "appraisal": "评估机构评估",
+        "negotiated": "协商定价",
+        "repaid": "已还款",
+        "waived": "放弃",
+        "contract_void": "合同无效",
+        "other": "其他",
+    }
+)
