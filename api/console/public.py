@@ -47,10 +47,8 @@ def home(session: MaybeSession) -> Response:
 
 
 @router.get("/sign-in")
-def sign_in_page(request: Request, session: MaybeSession) -> Response:
-    if session is not None:
-        return redirect("/console")
-    return _sign_in_form(request)
+def sign_in_page(request: Request) -> Response:
+    return _sign_in_form(request)  # signed in already: signing in again replaces the session
 
 
 def _sign_in_form(request: Request, error: str | None = None, status: int = 200) -> Response:
@@ -86,6 +84,7 @@ async def sign_in(request: Request) -> Response:
     if signed is None:
         return _sign_in_form(request, "The API key is unknown or revoked.", status=401)
     session_id, session = signed
+    await end_session(request)  # the one this browser had, if any
     response = redirect(ROLE_HOME.get(session.principal.role, "/console/search"))
     response.set_cookie(
         SESSION_COOKIE,

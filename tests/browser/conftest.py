@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,13 +43,23 @@ def load_demo(database_url: str, workdir: Path) -> dict[str, str]:
     return {label: entry["api_key"] for label, entry in json.loads(keys_file.read_text()).items()}
 
 
-@pytest.fixture(scope="module")
-def console(sqlite_store, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
-    """One server with the demo per test module (the demo takes seconds to load)."""
-    workdir = tmp_path_factory.mktemp("console")
+@pytest.fixture(scope="session")
+def demo_template(
+    sqlite_store, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, str]]:
+    """The demo, loaded once per run (it takes seconds) into a SQLite file each module copies."""
+    workdir = tmp_path_factory.mktemp("console-demo")
     url = sqlite_store.fresh_url(workdir)
-    keys = load_demo(url, workdir)
-    server = Server(url, workdir, IPLEDGE_DEMO_KEYS_FILE=str(workdir / "demo-keys.json"))
+    return Path(url.removeprefix("sqlite:///")), load_demo(url, workdir)
+
+
+@pytest.fixture(scope="module")
+def console(demo_template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    """One server per test module on its own copy of the demo (the clock may move in one)."""
+    template, keys = demo_template
+    workdir = tmp_path_factory.mktemp("console")
+    shutil.copy(template, workdir / "ipledge.db")
+    server = Server(f"sqlite:///{workdir / 'ipledge.db'}", workdir)
     server.start()
     yield Console(server, keys)
     server.stop()

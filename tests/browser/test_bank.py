@@ -54,7 +54,7 @@ def test_a_bank_sees_a_refusal_with_its_reasons_then_registers(page, console, re
     fill_filing(page, f"invention_patent ZL{GRANTED}\ninvention_patent {PENDING}")
     result = page.locator("#examination")
     assert "不予登记" in result.inner_text()
-    assert "ip_not_granted" in result.inner_text() and PENDING in result.inner_text()
+    assert "尚未授权" in result.inner_text() and PENDING in result.inner_text()
     shot(page, "refused-with-reasons")
 
     fill_filing(page, f"invention_patent {GRANTED}")
