@@ -22,18 +22,36 @@ export async function verifyCertificate(answer, publicKeyBase64) {
     { name: "Ed25519" }, key, fromBase64(signature), new TextEncoder().encode(message));
 }
 
+// A checkpoint (contract §8): "ipledge-checkpoint/v1\n{tree_size}\n{root_hash}\n{timestamp}\n".
+export async function verifyCheckpoint(checkpoint, publicKeyBase64) {
+  const c = checkpoint;
+  const message = `ipledge-checkpoint/v1\n${c.tree_size}\n${c.root_hash}\n${c.timestamp}\n`;
+  const key = await crypto.subtle.importKey(
+    "raw", fromBase64(publicKeyBase64), { name: "Ed25519" }, false, ["verify"]);
+  return crypto.subtle.verify(
+    { name: "Ed25519" }, key, fromBase64(c.signature), new TextEncoder().encode(message));
+}
+
+async function verdictFor(doc, key) {
+  const certificate = doc.getElementById("certificate-json");
+  if (certificate) {
+    const answer = JSON.parse(certificate.textContent);
+    return key.key_id === answer.certificate.key_id &&
+      await verifyCertificate(answer, key.public_key);
+  }
+  const checkpoint = JSON.parse(doc.getElementById("checkpoint-json").textContent);
+  return key.key_id === checkpoint.key_id && await verifyCheckpoint(checkpoint, key.public_key);
+}
+
 export async function showVerification(doc = document) {
   const status = doc.getElementById("verification");
-  const source = doc.getElementById("certificate-json");
-  if (!status || !source) return;
+  if (!status) return;
   status.textContent = status.dataset.pending;
   let verdict;
   try {
-    const answer = JSON.parse(source.textContent);
     const response = await fetch("/v1/audit/public-key", { credentials: "omit" });
     const key = await response.json();
-    verdict = (key.key_id === answer.certificate.key_id &&
-               await verifyCertificate(answer, key.public_key)) ? "verified" : "failed";
+    verdict = (await verdictFor(doc, key)) ? "verified" : "failed";
   } catch (error) {
     verdict = error && error.name === "NotSupportedError" ? "unsupported" : "failed";
   }
