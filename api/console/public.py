@@ -80,6 +80,7 @@ async def sign_in(request: Request) -> Response:
             message="This form has expired or was not sent from this console. Nothing was changed.",
         )
     store, now = session_store(request), wall_clock(request).now()
+    await run_in_threadpool(store.purge_expired, now)  # sessions nobody will resume
     signed = await run_in_threadpool(store.sign_in, form.get("api_key", "").strip(), now)
     if signed is None:
         return _sign_in_form(request, "The API key is unknown or revoked.", status=401)
