@@ -6,10 +6,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from api.console import admin, bank, disposal, public, regulator
+from api.console import admin, bank, disposal, public, regulator, webhooks
 from api.console.web import HERE, SESSION_COOKIE, Forbidden, SignInNeeded, redirect, render
 
-PAGES = (public, bank, disposal, regulator, admin)
+PAGES = (public, bank, disposal, regulator, admin, webhooks)
 
 
 def install(app: FastAPI) -> None:

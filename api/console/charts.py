@@ -29,7 +29,8 @@ def bar_chart(title: str, rows: Sequence[tuple[str, float]], unit: str = "") -> 
         bars.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
             f'<rect class="bar" x="{LABEL_WIDTH}" y="{y + 3}" width="{length}" height="{ROW - 6}"/>'
-            f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 15}">{_number(value)}{escape(unit)}</text>'
+            f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 15}">'
+            f"{_number(value)}{escape(unit)}</text>"
         )
     svg = (
         f'<figure class="chart"><figcaption id="{chart_id}-t">{escape(title)}</figcaption>'

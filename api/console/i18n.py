@@ -291,3 +291,15 @@ ZH.update(
         "concluded": "已达成",
     }
 )
+
+ZH.update(
+    {
+        "Signing secret — shown only once": "签名密钥（仅显示一次）",
+        "Last answer": "最近一次响应",
+        "Delivered at": "送达时间",
+        "Add an endpoint": "添加推送地址",
+        "Event types (comma-separated, or *)": "事件类型（逗号分隔，或 *）",
+        "Description": "说明",
+        "Add": "添加",
+    }
+)

@@ -59,7 +59,10 @@ def console(demo_template, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     template, keys = demo_template
     workdir = tmp_path_factory.mktemp("console")
     shutil.copy(template, workdir / "ipledge.db")
-    server = Server(f"sqlite:///{workdir / 'ipledge.db'}", workdir)
+    # Webhook endpoints on 127.0.0.1 are allowed, so the delivery log has attempts to show.
+    server = Server(
+        f"sqlite:///{workdir / 'ipledge.db'}", workdir, IPLEDGE_WEBHOOK_ALLOW_PRIVATE="true"
+    )
     server.start()
     yield Console(server, keys)
     server.stop()

@@ -94,3 +94,31 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(pag
     assert response.status == 403
     after = httpx.get(f"{console.url}/v1/pledges/{mine['id']}", headers=bank).json()
     assert after["status"] == "registered" and after["version"] == mine["version"]
+
+
+def test_a_bank_adds_a_webhook_endpoint_and_reads_its_delivery_log(page, console):
+    sign_in(page, console.keys["bank:BANK-HBB"])
+    page.goto("/console/webhooks")
+    page.fill("#wh-url", "http://127.0.0.1:9/ipledge-events")  # nobody listens: attempts fail
+    page.fill("#wh-types", "*")
+    page.get_by_role("button", name="添加").click()
+    assert page.locator("#new-secret").inner_text().startswith("whsec_")
+
+    bank = {"Authorization": f"Bearer {console.keys['bank:BANK-HBB']}"}
+    mine = httpx.get(
+        f"{console.url}/v1/pledges", params={"limit": 1, "status": "registered"}, headers=bank
+    ).json()["items"][0]
+    amended = httpx.post(
+        f"{console.url}/v1/pledges/{mine['id']}/amendments",
+        json={"reason": "rate reset", "loan_contract_number": "HBB-2026-0001"},
+        headers=bank,
+    )
+    assert amended.status_code == 200, amended.text
+    for _ in range(40):
+        page.goto("/console/webhooks")
+        if page.locator("section.card tbody tr code").count():
+            break
+        page.wait_for_timeout(250)
+    assert "pledge.amended" in page.locator("section.card tbody").inner_text()
+    no_serious_accessibility_violations(page)
+    shot(page, "webhooks-delivery-log")
