@@ -53,17 +53,21 @@ def demo_template(
     return Path(url.removeprefix("sqlite:///")), load_demo(url, workdir)
 
 
-@pytest.fixture(scope="module")
-def console(demo_template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
-    """One server per test module on its own copy of the demo (the clock may move in one)."""
-    template, keys = demo_template
-    workdir = tmp_path_factory.mktemp("console")
+def serve_a_copy(template: Path, workdir: Path) -> Server:
     shutil.copy(template, workdir / "ipledge.db")
     # Webhook endpoints on 127.0.0.1 are allowed, so the delivery log has attempts to show.
     server = Server(
         f"sqlite:///{workdir / 'ipledge.db'}", workdir, IPLEDGE_WEBHOOK_ALLOW_PRIVATE="true"
     )
-    server.start()
+    return server.start()
+
+
+@pytest.fixture(scope="session")
+def console(demo_template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    """One server on a copy of the demo for the modules that leave the clock alone; a module
+    that moves it overrides this fixture with its own server (see test_disposal.py)."""
+    template, keys = demo_template
+    server = serve_a_copy(template, tmp_path_factory.mktemp("console"))
     yield Console(server, keys)
     server.stop()
 

@@ -7,8 +7,24 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.browser.conftest import no_serious_accessibility_violations, shot, sign_in
+from tests.browser.conftest import (
+    Console,
+    no_serious_accessibility_violations,
+    serve_a_copy,
+    shot,
+    sign_in,
+)
 from tests.builders import party
+
+
+@pytest.fixture(scope="module")
+def console(demo_template, tmp_path_factory):
+    """Its own server: this module moves the clock 181 days."""
+    template, keys = demo_template
+    server = serve_a_copy(template, tmp_path_factory.mktemp("console-disposal"))
+    yield Console(server, keys)
+    server.stop()
+
 
 TAKER = party(9201, "Wuhan East Lake Venture Capital Co., Ltd.")
 TODAY = "2026-01-05"
