@@ -25,11 +25,7 @@ def install(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, _: Forbidden) -> Response:
+    async def forbidden(request: Request, refused: Forbidden) -> Response:
         return render(
-            request,
-            "message.html",
-            status=403,
-            title="Forbidden",
-            message="This form has expired or was not sent from this console. Nothing was changed.",
+            request, "message.html", status=403, title="Forbidden", message=refused.message
         )

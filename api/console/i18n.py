@@ -303,3 +303,5 @@ ZH.update(
         "Add": "添加",
     }
 )
+
+ZH.update({"This page is not for your role.": "您的角色无权访问此页面。", "Listing": "挂牌"})

@@ -35,8 +35,26 @@ ROLE_HOME = {
 }
 
 
+# Scripts, styles and images from the console's own origin only; no framing; forms post here.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+CSRF_REFUSED = "This form has expired or was not sent from this console. Nothing was changed."
+
+
 class Forbidden(Exception):
     """A form without its CSRF token, or a page the session's role may not open."""
+
+    def __init__(self, message: str = CSRF_REFUSED) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class SignInNeeded(Exception):
@@ -78,7 +96,7 @@ def signed_in(*roles: str):
         if session is None:
             raise SignInNeeded
         if roles and session.principal.role not in roles:
-            raise Forbidden
+            raise Forbidden("This page is not for your role.")
         return session
 
     return Annotated[ConsoleSession, Depends(check)]
@@ -123,6 +141,9 @@ def render(
         },
         status_code=status,
     )
+    response.headers.update(SECURITY_HEADERS)
+    if session is not None:  # a signed-in page is nobody else's: not kept by any cache
+        response.headers["Cache-Control"] = "no-store"
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(
             LANG_COOKIE,

@@ -79,6 +79,7 @@ def test_a_bank_cannot_open_another_banks_pledge(page, console):
     response = page.goto(f"/console/bank/pledges/{theirs['items'][0]['id']}")
     assert response.status == 404
     shot(page, "other-banks-pledge-404")
+    assert page.goto("/console/regulator").status == 403  # not a bank's page
 
 
 def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(page, console):
