@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.console.web import (
+    CSRF_REFUSED,
     PRE_CSRF_COOKIE,
     ROLE_HOME,
     SESSION_COOKIE,
@@ -77,7 +78,7 @@ async def sign_in(request: Request) -> Response:
             "message.html",
             status=403,
             title="Forbidden",
-            message="This form has expired or was not sent from this console. Nothing was changed.",
+            message=CSRF_REFUSED,
         )
     store, now = session_store(request), wall_clock(request).now()
     await run_in_threadpool(store.purge_expired, now)  # sessions nobody will resume
