@@ -62,6 +62,7 @@ def test_the_console_speaks_english_when_asked_and_remembers_it(page):
     assert page.get_by_role("heading", name="Encumbrance search").is_visible()
     page.goto("/console/search")
     assert page.locator("html").get_attribute("lang") == "en"
+    no_serious_accessibility_violations(page)
     shot(page, "search-english")
 
 
@@ -83,3 +84,20 @@ def test_signing_in_keeps_only_an_httponly_strict_session_cookie(page, console):
 def test_a_wrong_key_is_refused_in_words(page):
     sign_in(page, "ipk_not_a_key")
     assert "API 密钥无效或已被吊销" in page.get_by_role("alert").inner_text()
+
+
+def test_a_sign_in_posted_from_elsewhere_is_refused(page, console):
+    response = page.request.post(
+        "/console/sign-in", form={"api_key": console.keys["regulator"], "csrf": "forged"}
+    )
+    assert response.status == 403
+    assert "ipledge_console" not in {c["name"] for c in page.context.cookies()}
+
+
+def test_the_keyboard_reaches_the_skip_link_first_and_it_leads_to_the_content(page):
+    page.goto("/console/search")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    shot(page, "skip-link-focused")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
