@@ -18,7 +18,6 @@ from tests.e2e.server import IPLEDGE, ROOT, Server, base_env
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
-pytestmark = pytest.mark.e2e
 CHROMIUM = Path(os.environ.get("IPLEDGE_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 

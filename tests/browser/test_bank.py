@@ -10,6 +10,8 @@ import pytest
 from tests.browser.conftest import no_serious_accessibility_violations, shot, sign_in
 from tests.builders import party, patent_entry, patent_number
 
+pytestmark = pytest.mark.e2e  # a real `ipledge serve` and a real browser
+
 PLEDGOR = party(9101, "Wuhan Optics Valley Photonics Co., Ltd.")
 GRANTED = patent_number(7000001, year=2016)
 PENDING = patent_number(7000002, year=2016)
@@ -51,6 +53,10 @@ def test_a_bank_sees_a_refusal_with_its_reasons_then_registers(page, console, re
     sign_in(page, console.keys["bank:BANK-HBB"])
     shot(page, "pledges-list")
     no_serious_accessibility_violations(page)
+    page.select_option("#status", "refused")
+    page.get_by_role("button", name="筛选").click()
+    statuses = page.locator("tbody td:nth-child(2)").all_inner_texts()
+    assert statuses and all(s == "不予登记" for s in statuses)
     fill_filing(page, f"invention_patent ZL{GRANTED}\ninvention_patent {PENDING}")
     result = page.locator("#examination")
     assert "不予登记" in result.inner_text()

@@ -16,6 +16,8 @@ from tests.browser.conftest import (
 )
 from tests.builders import party
 
+pytestmark = pytest.mark.e2e  # a real `ipledge serve` and a real browser
+
 
 @pytest.fixture(scope="module")
 def console(demo_template, tmp_path_factory):

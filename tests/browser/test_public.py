@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.browser.conftest import no_serious_accessibility_violations, shot, sign_in
+
+pytestmark = pytest.mark.e2e  # a real `ipledge serve` and a real browser
 
 
 def pledged_patent(console) -> str:

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.browser.conftest import no_serious_accessibility_violations, shot, sign_in
+
+pytestmark = pytest.mark.e2e  # a real `ipledge serve` and a real browser
 
 
 def test_the_dashboard_draws_charts_by_month_kind_and_bank(page, console):
