@@ -23,7 +23,7 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 Bank = signed_in("bank")
 PAGE_SIZE = 20
 DUE_SOON = timedelta(days=90)
-ACTIONS = ("release", "amendments", "annuity-prepayments", "default")
+ACTIONS = ("release", "amendments", "annuity-prepayments", "default", "compensation-claims")
 PATENTS = ("invention_patent", "utility_model", "design_patent")
 STATUSES = ("registered", "refused", "released", "in_default", "under_disposal", "disposed")
 

@@ -80,6 +80,8 @@ def pledge_action(action: str, form: dict[str, str]) -> dict[str, Any]:
             "paid_on": form.get("paid_on", "").strip(),
             "receipt_number": form.get("receipt_number", "").strip(),
         }
+    if action == "compensation-claims":
+        return {}  # the claim's figures come from the pledge: share x outstanding
     return {
         "declared_on": form.get("declared_on", "").strip(),
         "outstanding_amount": form.get("outstanding_amount", "").strip(),

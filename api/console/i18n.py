@@ -305,3 +305,5 @@ ZH.update(
 )
 
 ZH.update({"This page is not for your role.": "您的角色无权访问此页面。", "Listing": "挂牌"})
+
+ZH.update({"Claim risk compensation": "申请风险补偿"})

@@ -134,8 +134,33 @@ def test_after_180_days_without_a_taker_the_platform_buys_back(page, console, ad
     shot(page, "bought-back")
 
 
-def test_the_fund_sees_claims_to_advance_and_cleared_claims(page, console):
+def defaulted_today_with_compensation(console) -> dict:
+    """A pledge this module declared in default whose loan is enrolled with the fund."""
+    bank = {"Authorization": f"Bearer {console.keys['bank:BANK-HBB']}"}
+    listed = httpx.get(f"{console.url}/v1/pledges", params={"limit": 500}, headers=bank).json()
+    for summary in listed["items"]:
+        pledge = httpx.get(f"{console.url}/v1/pledges/{summary['id']}", headers=bank).json()
+        default = pledge.get("default") or {}
+        live = pledge["status"] in ("in_default", "under_disposal")
+        if live and pledge["risk_compensation"] and default.get("declared_on") == TODAY:
+            return pledge
+    raise AssertionError("no pledge defaulted today with risk compensation")
+
+
+def test_a_bank_claims_compensation_and_the_fund_advances_it(page, console):
+    open_disposal(console)  # at least one pledge defaulted today
+    pledge = defaulted_today_with_compensation(console)
+    sign_in(page, console.keys["bank:BANK-HBB"])
+    page.goto(f"/console/bank/pledges/{pledge['id']}")
+    page.get_by_role("button", name="申请风险补偿").click()
+    assert page.get_by_role("status").inner_text() == "已完成。"
+
     sign_in(page, console.keys["compensation_fund"])
     assert page.locator("h1").inner_text() == "风险补偿申请"
+    to_advance = page.locator("table").first.locator("tbody tr")
+    assert to_advance.count() >= 1
     no_serious_accessibility_violations(page)
-    shot(page, "claims")
+    shot(page, "claims-to-advance")
+    to_advance.first.get_by_role("button", name="垫付").click()
+    assert page.get_by_role("status").inner_text() == "已完成。"
+    shot(page, "claim-advanced")
