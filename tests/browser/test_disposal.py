@@ -9,6 +9,7 @@ import pytest
 
 from tests.browser.conftest import (
     Console,
+    Shots,
     no_serious_accessibility_violations,
     serve_a_copy,
     shot,
@@ -97,18 +98,13 @@ def test_the_trading_centre_lists_registers_a_taker_sells_and_settles(page, cons
 
 
 @pytest.fixture
-def admin_page(browser, console):
+def admin_page(browser, console, request):
+    """A second browser, signed in apart from ``page``."""
     context = browser.new_context(base_url=console.url, locale="zh-CN")
     admin = context.new_page()
-    admin.shots = page_shots(admin)
+    admin.shots = Shots(f"{request.node.name}-admin")
     yield admin
     context.close()
-
-
-def page_shots(page):
-    from tests.browser.conftest import Shots
-
-    return Shots("admin")
 
 
 def test_after_180_days_without_a_taker_the_platform_buys_back(page, console, admin_page):
