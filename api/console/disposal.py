@@ -20,7 +20,6 @@ Disposal = signed_in("trading_centre", "disposal_platform")
 LIVE = ("listed", "taken", "bidding", "buyback_pending")
 # Listing actions by the role that may take them (the API refuses any other anyway).
 LISTING_ACTIONS = {"intentions", "sale", "withdrawal", "buyback"}
-FEED_PAGES = 20  # the feed is read 500 events a page: enough for a registry this size
 
 
 async def all_listings(api: Api, **filters: Any) -> list[dict[str, Any]]:
@@ -41,21 +40,18 @@ def most_urgent_first(listings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(live, key=lambda x: (x["days_remaining"] is None, x["days_remaining"] or 0))
 
 
-async def streams_in_feed(api: Api, stream_type: str) -> list[str]:
-    """The ids of the caller's visible streams of one type, newest first. (There is no list
-    endpoint for disposals or claims: the feed, under the same visibility, names them.)"""
-    seen: dict[str, None] = {}
-    after = 0
-    for _ in range(FEED_PAGES):
-        answer = await api.get("/v1/feed", after=after, limit=500)
-        if not answer.ok or not answer.body["items"]:
-            break
-        for event in answer.body["items"]:
-            if event["stream_type"] == stream_type:
-                seen.pop(event["stream_id"], None)
-                seen[event["stream_id"]] = None
-        after = answer.body["next_after"]
-    return list(reversed(seen))
+async def listed_ids(api: Api, path: str, **filters: Any) -> list[str]:
+    """The ids a list endpoint gives the caller, every page."""
+    ids: list[str] = []
+    cursor = None
+    while True:
+        answer = await api.get(path, limit=500, cursor=cursor, **filters)
+        if not answer.ok:
+            return ids
+        ids += [item["id"] for item in answer.body["items"]]
+        cursor = answer.body.get("next_cursor")
+        if not cursor:
+            return ids
 
 
 async def resources(api: Api, path: str, ids: list[str]) -> list[dict[str, Any]]:
@@ -67,7 +63,8 @@ async def resources(api: Api, path: str, ids: list[str]) -> list[dict[str, Any]]
 async def board(request: Request, session: TradingCentre) -> Response:
     api = api_for(request, session)
     listings = most_urgent_first(await all_listings(api))
-    disposals = await resources(api, "/v1/disposals", await streams_in_feed(api, "disposal"))
+    open_ids = await listed_ids(api, "/v1/disposals", status="open")
+    disposals = await resources(api, "/v1/disposals", open_ids)
     unlisted = [d for d in disposals if not d.get("current_listing_id") and d["status"] == "open"]
     return render(
         request,
@@ -197,9 +194,8 @@ async def buyback_queue(request: Request, session: Platform) -> Response:
 @router.get("/claims")
 async def claims(request: Request, session: Fund) -> Response:
     api = api_for(request, session)
-    found = await resources(
-        api, "/v1/compensation-claims", await streams_in_feed(api, "compensation_claim")
-    )
+    ids = await listed_ids(api, "/v1/compensation-claims")
+    found = await resources(api, "/v1/compensation-claims", ids)
     return render(
         request,
         "claims.html",
