@@ -250,7 +250,7 @@ def bootstrap(
             transport or HttpTransport(guard),
             lease=timedelta(seconds=settings.webhook_lease_seconds),
         ),
-        principals=PrincipalStore(db),
+        principals=PrincipalStore(db, settings.auth_cache_seconds),
         projections=runner,
         worker=worker,
         search_limits=TokenBuckets(settings.search_rate_per_minute, settings.search_burst),

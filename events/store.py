@@ -25,6 +25,8 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 from events.database_url import DatabaseConfig
 from events.private_files import private_file
 
+AGGREGATE_CACHE = 10_000  # aggregates per process (pledges and rights: a few kB each)
+
 
 class DateAsISO(Transcoding):
     type = date
@@ -102,6 +104,12 @@ def _aggregate_event(event: object) -> Aggregate.Event:
 def open_event_store(config: DatabaseConfig, *, create_tables: bool = True) -> EventStore:
     env = config.eventsourcing_env()
     env["CREATE_TABLE"] = "y" if create_tables else "n"
+    # Aggregates stay in memory once read: a later read (a GET, the next command) fetches
+    # only the events recorded since, by whichever process (fast-forward), instead of
+    # replaying the stream; commands get a deep copy, so one that fails corrupts nothing.
+    env.setdefault("AGGREGATE_CACHE_MAXSIZE", str(AGGREGATE_CACHE))
+    env.setdefault("AGGREGATE_CACHE_FASTFORWARD", "y")
+    env.setdefault("DEEPCOPY_FROM_AGGREGATE_CACHE", "y")
     if config.is_sqlite:
         assert config.sqlite_path is not None
         private_file(config.sqlite_path)
