@@ -8,7 +8,7 @@ IP rights saves them in one atomic ``save()``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -17,22 +17,11 @@ from eventsourcing.persistence import (
     ApplicationRecorder,
     JSONTranscoder,
     Notification,
-    Transcoding,
 )
 
 from events.database_url import DatabaseConfig
 from events.private_files import private_file
-
-
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
+from events.transcodings import register_value_objects
 
 
 class EventStore(Application[UUID]):
@@ -43,7 +32,7 @@ class EventStore(Application[UUID]):
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
+        register_value_objects(transcoder)
 
     @property
     def app_recorder(self) -> ApplicationRecorder:
