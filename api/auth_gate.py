@@ -15,6 +15,7 @@ import re
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.principals import Principal, PrincipalStore
@@ -36,7 +37,7 @@ def principal_of(scope: Scope) -> Principal | None:
     return scope.get("state", {}).get(SCOPE_KEY)
 
 
-def unauthenticated(detail: str):
+def unauthenticated(detail: str) -> JSONResponse:
     return problem(401, "unauthenticated", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -54,8 +55,10 @@ class AuthGate:
             await unauthenticated("send Authorization: Bearer <api key>")(scope, receive, send)
             return
         match = BEARER.match(header)
-        principal = match and await run_in_threadpool(self.principals.authenticate, match[1])
-        if not principal:
+        principal = None
+        if match is not None:
+            principal = await run_in_threadpool(self.principals.authenticate, match[1])
+        if principal is None:
             await unauthenticated("the API key is unknown or revoked")(scope, receive, send)
             return
         scope.setdefault("state", {})[SCOPE_KEY] = principal

@@ -23,7 +23,7 @@ from disposal.service import DisposalService
 from events.audit.keys import load_signing_key
 from events.audit.log import AuditLog
 from events.audit.projection import AuditProjection
-from events.clock import Clock, ManualClock, SystemClock
+from events.clock import Clock, ManualClock, SystemClock, SystemWaitClock, WaitClock
 from events.contract import EventContractRefused, check_event_contract
 from events.database import Database
 from events.database_url import DatabaseConfig
@@ -70,6 +70,7 @@ class Container:
     projections: ProjectionRunner
     worker: Worker
     search_limits: TokenBuckets = field(default_factory=lambda: TokenBuckets(60, 20))
+    wait_clock: WaitClock = field(default_factory=SystemWaitClock)  # long-polls wait on it
     _clock_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -160,7 +161,7 @@ def make_clock(settings: Settings, db: Database, store: EventStore) -> Clock:
 def last_event_time(store: EventStore) -> datetime | None:
     """When the last event in the log happened (reads one row: the last notification)."""
     last = store.read_log(after=store.max_position() - 1, limit=1)
-    return store.decode(last[0]).timestamp if last else None  # type: ignore[attr-defined]
+    return store.decode(last[0]).timestamp if last else None
 
 
 def load_manual_clock(db: Database) -> datetime | None:

@@ -257,10 +257,8 @@ class DemoStory:
                     self.disposals.advance_claim(claim.id, self.clock.today())
             appraised = cny(pledge.secured_amount * 7 / 10)
             with acting_as(bank):
-                disposal = self.disposals.open_disposal(
-                    pledge.id, "exchange_listing", appraised
-                ).value
-            cases.append((disposal, appraised))
+                opened = self.disposals.open_disposal(pledge.id, "exchange_listing", appraised)
+            cases.append((opened.value, appraised))
         self.day(25)
         sold, bought_back, *live = cases[:4]
         listings = {}

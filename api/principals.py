@@ -11,8 +11,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, insert, select, update
 
 from events.database import Database
 from events.tables import principals
@@ -133,8 +134,8 @@ class PrincipalStore:
             )
 
 
-def _principal(row: object) -> Principal:
-    r = row._mapping  # type: ignore[attr-defined]
+def _principal(row: Row[Any]) -> Principal:
+    r = row._mapping
     return Principal(
         r["id"], r["name"], r["role"], r["institution_id"], r["created_at"], r["revoked_at"]
     )

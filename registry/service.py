@@ -65,9 +65,10 @@ class RegistryService:
 
     def find_ip_right(self, kind: str, number: str) -> IPRight | None:
         try:
-            return self.store.repository.get(ip_right_id(kind, number))  # type: ignore[return-value]
+            found: object = self.store.repository.get(ip_right_id(kind, number))
         except AggregateNotFoundError:
             return None
+        return found if isinstance(found, IPRight) else None
 
     def ip_right(self, kind: str, number: str) -> IPRight:
         right = self.find_ip_right(kind, number)

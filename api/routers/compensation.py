@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import ContainerDep, CursorParam, IfMatch, Limit, MinPosition, PrincipalDep, require
+from api.deps import (
+    Bank,
+    ContainerDep,
+    CursorParam,
+    Fund,
+    IfMatch,
+    Limit,
+    MinPosition,
+    PrincipalDep,
+)
 from api.presenters_disposal import claim_body
 from api.responses import aggregate_written, resource
-from api.schemas.common import line
+from api.schemas.common import SingleLine, chars
 from api.schemas.disposal import Advance
 from events.projections.disposal_queries import list_claims
 from registry.errors import NotFound
 from registry.visibility import can_see_claim
 
 router = APIRouter(tags=["compensation"])
-Bank = require("bank")
-Fund = require("compensation_fund")
 Status = Literal["claimed", "advanced", "cleared"]
 
 
@@ -61,7 +68,7 @@ def search_claims(
     cursor: CursorParam = None,
     status: Status | None = None,
     pledge_id: UUID | None = None,
-    fund_id: line(64) | None = None,
+    fund_id: Annotated[SingleLine, chars(64)] | None = None,
 ) -> dict:
     page = list_claims(
         container.db,

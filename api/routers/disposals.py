@@ -10,13 +10,14 @@ from fastapi.responses import JSONResponse
 
 from api.deps import (
     AsOf,
+    Bank,
     ContainerDep,
     CursorParam,
     IfMatch,
     Limit,
     MinPosition,
     PrincipalDep,
-    require,
+    TradingCentre,
 )
 from api.presenters_disposal import disposal_body
 from api.principals import Principal
@@ -31,8 +32,6 @@ from registry.errors import NotFound
 from registry.visibility import can_see_disposal
 
 router = APIRouter(prefix="/v1/disposals", tags=["disposals"])
-Bank = require("bank")
-TradingCentre = require("trading_centre")
 Status = Literal["open", "concluded", "settled"]
 Route = Literal["exchange_listing", "auction", "reverse_licence", "acquisition"]
 

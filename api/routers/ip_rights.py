@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from api.deps import AsOf, ContainerDep, CursorParam, Limit, PrincipalDep, require
+from api.deps import AsOf, ContainerDep, CursorParam, IPOffice, Limit, PrincipalDep
 from api.errors import ApiError, error_message, field_path
 from api.json_lines import json_lines
 from api.presenters import annuity_schedule_body, ip_right_body
@@ -29,7 +29,6 @@ from registry.register_rules import check_register_fields
 from registry.service import RegisterLine
 
 router = APIRouter(prefix="/v1/ip-rights", tags=["ip-rights"])
-IPOffice = require("ip_office")
 LINE_TOO_LONG = "a line may be as long as a JSON body (IPLEDGE_MAX_BODY_BYTES), no longer"
 NumberPath = Annotated[Number, Path()]
 

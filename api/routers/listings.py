@@ -12,11 +12,12 @@ from api.deps import (
     AsOf,
     ContainerDep,
     CursorParam,
+    DisposalPlatform,
     IfMatch,
     Limit,
     MinPosition,
     PrincipalDep,
-    require,
+    TradingCentre,
 )
 from api.presenters_disposal import listing_body
 from api.principals import Principal
@@ -31,8 +32,6 @@ from registry.errors import NotFound
 from registry.visibility import can_see_listing
 
 router = APIRouter(prefix="/v1/listings", tags=["listings"])
-TradingCentre = require("trading_centre")
-DisposalPlatform = require("disposal_platform")
 Status = Literal[
     "listed", "taken", "bidding", "sold", "buyback_pending", "bought_back", "withdrawn"
 ]

@@ -10,18 +10,18 @@ from fastapi.responses import JSONResponse
 
 from api.deps import (
     AsOf,
+    Bank,
     ContainerDep,
     CursorParam,
     IfMatch,
     Limit,
     MinPosition,
     PrincipalDep,
-    require,
 )
 from api.presenters import pledge_body
 from api.principals import Principal
 from api.responses import aggregate_written, resource, written
-from api.schemas.common import Kind, Number, line
+from api.schemas.common import Kind, Number, SingleLine, chars
 from api.schemas.pledges import Amendment, AnnuityPrepayment, Default, PledgeCreate, Release
 from events.history import stream_history
 from events.jsonable import fields_of, jsonable
@@ -32,7 +32,6 @@ from registry.pledges import Pledge
 from registry.visibility import can_see_pledge
 
 router = APIRouter(prefix="/v1/pledges", tags=["pledges"])
-Bank = require("bank")
 Status = Literal["registered", "refused", "released", "in_default", "under_disposal", "disposed"]
 
 
@@ -63,7 +62,9 @@ def search_pledges(
     limit: Limit = 50,
     cursor: CursorParam = None,
     status: Status | None = None,
-    pledgor: Annotated[line(18) | None, Query(description="the pledgor's credit code")] = None,
+    pledgor: Annotated[
+        Annotated[SingleLine, chars(18)] | None, Query(description="the pledgor's credit code")
+    ] = None,
     kind: Kind | None = None,
     number: Number | None = None,
 ) -> dict:
