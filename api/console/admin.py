@@ -3,14 +3,16 @@ clock where it is enabled."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from api.console.web import ConsoleSession, api_for, checked_form, redirect, render, signed_in
 from registry.actors import ROLES
 
 router = APIRouter(prefix="/console/admin", include_in_schema=False)
-Admin = signed_in("admin")
+Admin = Annotated[ConsoleSession, Depends(signed_in("admin"))]
 
 
 @router.get("/principals")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from api.console import forms
@@ -20,7 +20,7 @@ from api.console.web import (
 )
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-Bank = signed_in("bank")
+Bank = Annotated[ConsoleSession, Depends(signed_in("bank"))]
 PAGE_SIZE = 20
 DUE_SOON = timedelta(days=90)
 ACTIONS = ("release", "amendments", "annuity-prepayments", "default", "compensation-claims")

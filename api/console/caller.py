@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth_gate import SCOPE_KEY, AuthGate
 from api.principals import Principal
+from registry.actors import acting_as
 
 
 def below_the_gate(app: FastAPI) -> ASGIApp:
@@ -55,9 +56,12 @@ class Api:
 
         async def as_principal(scope: Scope, receive: Receive, send: Send) -> None:
             scope["app"] = app  # what Starlette's own entry sets; the routes' dependencies read it
-            if principal is not None:
-                scope.setdefault("state", {})[SCOPE_KEY] = principal
-            await inner(scope, receive, send)
+            if principal is None:
+                await inner(scope, receive, send)
+                return
+            scope.setdefault("state", {})[SCOPE_KEY] = principal
+            with acting_as(principal.actor):  # what the gate does for every request it passes
+                await inner(scope, receive, send)
 
         client = (request.client.host, request.client.port) if request.client else ("", 0)
         self._transport = httpx.ASGITransport(app=as_principal, client=client)

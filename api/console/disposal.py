@@ -3,9 +3,9 @@ platform's buyback queue, the compensation fund's claims."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from api.console import forms
@@ -13,10 +13,10 @@ from api.console.caller import Api
 from api.console.web import ConsoleSession, api_for, checked_form, redirect, render, signed_in
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-TradingCentre = signed_in("trading_centre")
-Platform = signed_in("disposal_platform")
-Fund = signed_in("compensation_fund")
-Disposal = signed_in("trading_centre", "disposal_platform")
+TradingCentre = Annotated[ConsoleSession, Depends(signed_in("trading_centre"))]
+Platform = Annotated[ConsoleSession, Depends(signed_in("disposal_platform"))]
+Fund = Annotated[ConsoleSession, Depends(signed_in("compensation_fund"))]
+Disposal = Annotated[ConsoleSession, Depends(signed_in("trading_centre", "disposal_platform"))]
 LIVE = ("listed", "taken", "bidding", "buyback_pending")
 # Listing actions by the role that may take them (the API refuses any other anyway).
 LISTING_ACTIONS = {"intentions", "sale", "withdrawal", "buyback"}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -13,6 +14,7 @@ from api.console.web import (
     PRE_CSRF_COOKIE,
     ROLE_HOME,
     SESSION_COOKIE,
+    ConsoleSession,
     MaybeSession,
     api_for,
     checked_form,
@@ -36,7 +38,7 @@ KINDS = (
     "geographical_indication",
     "ic_layout_design",
 )
-AnySession = signed_in()
+AnySession = Annotated[ConsoleSession, Depends(signed_in())]
 
 
 @router.get("")

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from api.console.caller import Api
 from api.console.charts import bar_chart
 from api.console.i18n import translator
-from api.console.web import api_for, language, render, signed_in
+from api.console.web import ConsoleSession, api_for, language, render, signed_in
 
 router = APIRouter(prefix="/console/regulator", include_in_schema=False)
-Reader = signed_in("regulator", "ip_office")
+Reader = Annotated[ConsoleSession, Depends(signed_in("regulator", "ip_office"))]
 MONTHLY = {  # chart title -> the event types it counts
     "Registrations": ("pledge.registered",),
     "Defaults": ("pledge.defaulted",),

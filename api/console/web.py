@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
@@ -89,8 +90,10 @@ def current_session(request: Request) -> ConsoleSession | None:
 MaybeSession = Annotated[ConsoleSession | None, Depends(current_session)]
 
 
-def signed_in(*roles: str):
-    """A dependency: the live session of one of ``roles`` (any role when none given)."""
+def signed_in(*roles: str) -> Callable[[ConsoleSession | None], ConsoleSession]:
+    """A dependency: the live session of one of ``roles`` (any role when none given).
+
+    Use as ``Annotated[ConsoleSession, Depends(signed_in("bank"))]``."""
 
     def check(session: MaybeSession) -> ConsoleSession:
         if session is None:
@@ -99,7 +102,7 @@ def signed_in(*roles: str):
             raise Forbidden("This page is not for your role.")
         return session
 
-    return Annotated[ConsoleSession, Depends(check)]
+    return check
 
 
 async def form_of(request: Request) -> dict[str, str]:

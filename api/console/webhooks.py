@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from api.console.caller import Api
 from api.console.web import ConsoleSession, api_for, checked_form, render, signed_in
 
 router = APIRouter(prefix="/console", include_in_schema=False)
-Subscriber = signed_in(
-    "bank",
-    "partner",
-    "trading_centre",
-    "disposal_platform",
-    "compensation_fund",
-    "regulator",
-    "ip_office",
-)
+Subscriber = Annotated[
+    ConsoleSession,
+    Depends(
+        signed_in(
+            "bank",
+            "partner",
+            "trading_centre",
+            "disposal_platform",
+            "compensation_fund",
+            "regulator",
+            "ip_office",
+        )
+    ),
+]
 DELIVERIES_SHOWN = 20
 
 
