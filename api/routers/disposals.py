@@ -118,10 +118,10 @@ def conclude(
 ) -> JSONResponse:
     result = container.disposals.conclude(
         disposal_id,
-        body.counterparty.model_dump(),
+        body.counterparty.to_domain(),
         body.price,
         body.concluded_on,
-        body.licence_dict(),
+        body.domain_licence(),
         expected,
     )
     return _written(container, result)
