@@ -1,4 +1,4 @@
-"""Risk compensation (SPEC §5): the fund advances share x outstanding upfront and is cleared
+"""Risk compensation (contract §5): the fund advances share x outstanding upfront and is cleared
 against the final loss once the disposal settles."""
 
 from __future__ import annotations

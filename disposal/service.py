@@ -1,4 +1,4 @@
-"""Disposal command service: default -> disposal -> listing / buyback -> settlement (SPEC §5-§6).
+"""Disposal command service: default -> disposal -> listing / buyback -> settlement (§5-§6).
 
 Every command loads, checks and decides; ``@command`` saves all the aggregates it touched in one
 atomic save and re-runs it from a fresh read on a version conflict (kernel.commands). The actor
@@ -53,7 +53,7 @@ class DisposalService:
             return self.claim(claim_id(pledge_id))
         return None
 
-    # ---- disposal (SPEC §6) --------------------------------------------------------
+    # ---- disposal (contract §6) --------------------------------------------------------
 
     @command
     def open_disposal(
@@ -221,7 +221,7 @@ class DisposalService:
         check_version(listing, expected)
         return listing
 
-    # ---- risk compensation (SPEC §5) -----------------------------------------------
+    # ---- risk compensation (contract §5) -----------------------------------------------
 
     @command
     def claim_compensation(self, pledge_id: UUID) -> Decided[CompensationClaim]:

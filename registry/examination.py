@@ -1,4 +1,4 @@
-"""Examination of a filing against the register (CNIPA refusal grounds, SPEC §4).
+"""Examination of a filing against the register (CNIPA refusal grounds, contract §4).
 
 Every failed check is reported, not just the first: the bank fixes them all in one go.
 """

@@ -93,7 +93,7 @@ class RegistryService:
         check_version(pledge, expected_version)
         return pledge
 
-    # ---- the register (SPEC §3) ------------------------------------------------------
+    # ---- the register (contract §3) ------------------------------------------------------
 
     @command
     def put_ip_right(
@@ -137,7 +137,7 @@ class RegistryService:
         right.replace_entry(fields, self.clock.now())
         return right, False
 
-    # ---- pledges (SPEC §4) -----------------------------------------------------------
+    # ---- pledges (contract §4) -----------------------------------------------------------
 
     @command
     def file_pledge(self, filing: Filing) -> Decided[Pledge]:
@@ -253,7 +253,7 @@ class RegistryService:
         right.update(RegisterChanges(annuity_paid_through_year=order.through_year), now)
         return decided((pledge, payment), pledge, right)
 
-    # ---- annuity watch (timers, SPEC §4/§7) -----------------------------------------
+    # ---- annuity watch (timers, contract §4/§7) -----------------------------------------
 
     def _right_by_id(self, right_id: UUID) -> IPRight:
         return load(self.store, IPRight, right_id, "IP right")

@@ -1,4 +1,4 @@
-"""Disposal of distressed collateral (SPEC §6): open, conclude (direct routes), settle."""
+"""Disposal of distressed collateral (contract §6): open, conclude (direct routes), settle."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The IP-right register (SPEC §3): kept by the IP office, readable by every principal."""
+"""The IP-right register (contract §3): kept by the IP office, readable by every principal."""
 
 from __future__ import annotations
 

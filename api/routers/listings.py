@@ -1,4 +1,4 @@
-"""Listings on the trading centre and the 180-day government buyback (SPEC §6)."""
+"""Listings on the trading centre and the 180-day government buyback (contract §6)."""
 
 from __future__ import annotations
 

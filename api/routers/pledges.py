@@ -1,4 +1,4 @@
-"""Pledge registration and its life cycle (SPEC §4)."""
+"""Pledge registration and its life cycle (contract §4)."""
 
 from __future__ import annotations
 

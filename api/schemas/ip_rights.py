@@ -1,4 +1,4 @@
-"""Register entry requests (SPEC §3)."""
+"""Register entry requests (contract §3)."""
 
 from __future__ import annotations
 

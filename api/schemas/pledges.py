@@ -1,4 +1,4 @@
-"""Pledge requests (SPEC §4)."""
+"""Pledge requests (contract §4)."""
 
 from __future__ import annotations
 

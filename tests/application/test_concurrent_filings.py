@@ -1,5 +1,5 @@
-"""Two concurrent filings for the same IP right never both register (SPEC §4), and the
-global log stays gap-free (SPEC §8) while they race."""
+"""Two concurrent filings for the same IP right never both register (contract §4), and the
+global log stays gap-free (contract §8) while they race."""
 
 from __future__ import annotations
 

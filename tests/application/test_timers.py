@@ -1,4 +1,4 @@
-"""Timers (SPEC §4 annuity watch, §6 the 180-day rule, §7): deadlines fire from the service's
+"""Timers (contract §4 annuity watch, §6 the 180-day rule, §7): deadlines fire from the service's
 own scheduler, once, in due order, at the instant they became due, and survive restarts.
 
 The manual clock starts on Monday 2026-01-05 09:00 China Standard Time. A listing made that
@@ -83,7 +83,7 @@ def open_container(database_url: str) -> Iterator[Callable[[ManualClock], Contai
         container.close()
 
 
-# ---- the 180-day no-taker rule (SPEC §6) ---------------------------------------------
+# ---- the 180-day no-taker rule (contract §6) ---------------------------------------------
 
 
 def test_a_listing_fires_nothing_on_the_day_of_its_deadline(container):
@@ -147,7 +147,7 @@ def test_an_intention_cancels_the_no_taker_timer(container):
     assert timer_states(container, listing.id) == {listing_key(str(listing.id)): "cancelled"}
 
 
-# ---- the annuity watch (SPEC §4) -----------------------------------------------------
+# ---- the annuity watch (contract §4) -----------------------------------------------------
 
 
 def test_due_soon_fires_thirty_days_before_the_fee_falls_due(container):
@@ -269,7 +269,7 @@ def test_an_unpledged_patent_is_not_watched(container):
     assert timer_states(container, right_id(1)) == {}
 
 
-# ---- durability and concurrency (SPEC §7) --------------------------------------------
+# ---- durability and concurrency (contract §7) --------------------------------------------
 
 
 def test_a_listing_timer_survives_a_restart(clock, open_container):

@@ -1,4 +1,4 @@
-"""Disposal cases, settlement arithmetic and risk-compensation clearing (SPEC §5, §6)."""
+"""Disposal cases, settlement arithmetic and risk-compensation clearing (contract §5, §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Examination of a filing against the register: one refusal code per CNIPA ground (SPEC §4)."""
+"""Examination of a filing against the register: one refusal code per CNIPA ground (contract §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Property: no sequence of listing commands reaches an illegal state (SPEC §6).
+"""Property: no sequence of listing commands reaches an illegal state (contract §6).
 
 listed --1st intention--> taken --2nd--> bidding --sale--> sold
 listed --no intention by the deadline--> buyback_pending --buyback--> bought_back

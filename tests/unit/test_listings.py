@@ -1,4 +1,4 @@
-"""The listing of distressed collateral and the 180-day buyback rule (SPEC §6)."""
+"""The listing of distressed collateral and the 180-day buyback rule (contract §6)."""
 
 from __future__ import annotations
 

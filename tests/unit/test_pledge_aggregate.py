@@ -1,4 +1,4 @@
-"""The pledge state machine: registered -> released | in_default; refused is final (SPEC §4)."""
+"""The pledge state machine: registered -> released | in_default; refused is final (contract §4)."""
 
 from __future__ import annotations
 
