@@ -52,6 +52,10 @@ def banner(app: FastAPI, settings: Settings, principals: PrincipalStore, url: st
         lines += ["", "API keys, one per role (send 'Authorization: Bearer <key>'):"]
         lines += [f"  {role:<18} {key}  {whose}" for role, key, whose in keys]
         lines += ["", f"Every key: {keys_file} (mode 600). The database keeps only their hashes."]
+        if any(p.path == "/console" for p in pages):
+            lines += [
+                f"Console: sign in at {url}/console/sign-in with one of these keys (中文/English)."
+            ]
     else:
         lines += ["", f"No live key in {keys_file}: `ipledge principals create --role admin`"]
     lines += [f"Data: {data_of(settings)}. Stop with Ctrl+C; the next start resumes with it."]
@@ -64,13 +68,14 @@ def data_of(settings: Settings) -> str:
 
 
 class BannerServer(uvicorn.Server):
-    """A uvicorn server that prints ``text`` once it listens (after uvicorn's own lines)."""
+    """A uvicorn server that prints ``text``, if any, once it listens (after uvicorn's own
+    lines)."""
 
-    def __init__(self, config: uvicorn.Config, text: str) -> None:
+    def __init__(self, config: uvicorn.Config, text: str | None) -> None:
         super().__init__(config)
         self.text = text
 
     async def startup(self, sockets: Any = None) -> None:
         await super().startup(sockets=sockets)
-        if not self.should_exit:
+        if self.text is not None and not self.should_exit:
             print(self.text, flush=True)

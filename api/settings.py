@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # JSON lines for collectors, a concise text line for a terminal; auto: text on a TTY.
     log_format: Literal["auto", "json", "text"] = "auto"
+    # How long a process trusts a live API key without asking the database again: revoking
+    # elsewhere (another server, the CLI) takes effect within this; 0 asks on every request.
+    auth_cache_seconds: Annotated[float, Field(ge=0, le=60)] = 1.0
     # Public search: requests per minute per client address, and the burst allowed.
     search_rate_per_minute: int = 60
     search_burst: int = 20
@@ -85,4 +88,6 @@ def from_environment(secrets_dir: Path = SECRETS_DIR) -> Settings:
     """IPLEDGE_* variables; a variable that is not set may come from the file of its name (lower
     case, e.g. ``ipledge_database_url``) in ``secrets_dir``, so secrets need not be in the
     environment (docs/operations.md)."""
-    return Settings(_secrets_dir=secrets_dir if secrets_dir.is_dir() else None)  # type: ignore[call-arg]
+    # pydantic-settings takes ``_secrets_dir`` at run time; its signature does not declare it.
+    secrets = secrets_dir if secrets_dir.is_dir() else None
+    return Settings(_secrets_dir=secrets)  # type: ignore[call-arg]

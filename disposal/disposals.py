@@ -7,6 +7,7 @@ Settlement turns the outcome into recovery for the bank and surplus for the pled
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
@@ -15,7 +16,7 @@ from eventsourcing.domain import Aggregate, event
 
 from disposal.errors import RouteMismatch
 from disposal.values import Conclusion, Outcome
-from registry.actors import Actor
+from registry.actors import Actor, current_actor
 from registry.business_dates import check_command_date
 from registry.errors import InvalidState, InvalidValue
 from registry.values import Item, Licence, Party, Settlement
@@ -43,6 +44,10 @@ def settlement_figures(
 
 
 class Disposal(Aggregate):
+    class Event(Aggregate.Event):
+        # Who acted comes from the context the edge set (registry.actors.acting_as).
+        actor: Actor = field(default_factory=current_actor, init=False)
+
     @event("Opened")
     def __init__(
         self,
@@ -53,7 +58,6 @@ class Disposal(Aggregate):
         outstanding_amount: Decimal,
         items: list[Item],
         opened_on: date,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         self.pledge_id = pledge_id
@@ -79,7 +83,6 @@ class Disposal(Aggregate):
         outstanding_amount: Decimal,
         items: list[Item],
         opened_on: date,
-        actor: Actor,
         timestamp: datetime,
     ) -> Disposal:
         if route not in ROUTES:
@@ -92,7 +95,6 @@ class Disposal(Aggregate):
             outstanding_amount,
             items,
             opened_on,
-            actor,
             timestamp,
         )
 
@@ -116,7 +118,6 @@ class Disposal(Aggregate):
         listing_id: UUID,
         listed_on: date,
         previous_status: str | None,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         self.check_status("open")
@@ -129,10 +130,10 @@ class Disposal(Aggregate):
         if previous_status not in (None, "withdrawn"):
             raise InvalidState("the disposal already has an open listing; withdraw it first")
         check_command_date(listed_on, timestamp, "listed_on", self.opened_on, "the disposal opened")
-        self._listed(str(listing_id), listed_on, actor, timestamp)
+        self._listed(str(listing_id), listed_on, timestamp)
 
     @event("Listed")
-    def _listed(self, listing_id: str, listed_on: date, actor: Actor, timestamp: datetime) -> None:
+    def _listed(self, listing_id: str, listed_on: date, timestamp: datetime) -> None:
         """A listing of the collateral was opened for this disposal."""
         self.listing_ids.append(listing_id)
 
@@ -142,7 +143,6 @@ class Disposal(Aggregate):
         price: Decimal,
         concluded_on: date,
         licence: Licence | None,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """Records the outcome of a reverse licence or an acquisition."""
@@ -153,7 +153,7 @@ class Disposal(Aggregate):
         check_command_date(
             concluded_on, timestamp, "concluded_on", self.opened_on, "the disposal opened"
         )
-        self._concluded(counterparty, price, concluded_on, licence, actor, timestamp)
+        self._concluded(counterparty, price, concluded_on, licence, timestamp)
 
     @event("Concluded")
     def _concluded(
@@ -162,7 +162,6 @@ class Disposal(Aggregate):
         price: Decimal,
         concluded_on: date,
         licence: Licence | None,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """A reverse licence or an acquisition was concluded with a counterparty."""
@@ -183,7 +182,6 @@ class Disposal(Aggregate):
         proceeds: Decimal,
         costs: Decimal,
         settled_on: date,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """``outcome``: the buyer, price and date (``on``) of the sale, buyback or conclusion."""
@@ -201,7 +199,6 @@ class Disposal(Aggregate):
             recovery,
             surplus,
             settled_on,
-            actor,
             timestamp,
         )
 
@@ -215,7 +212,6 @@ class Disposal(Aggregate):
         recovery: Decimal,
         surplus_to_pledgor: Decimal,
         settled_on: date,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """The disposal settled: recovery to the pledgee, any surplus to the pledgor."""

@@ -7,7 +7,8 @@ listed | taken | bidding | buyback_pending --withdrawal--> withdrawn
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import field
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
@@ -19,13 +20,13 @@ from disposal.errors import (
     DeadlinePassed,
     PriceBelowAsking,
 )
+from disposal.no_taker import no_taker_deadline, no_taker_deadline_passed
 from disposal.values import Buyback, Intention, Outcome, Sale, Withdrawal
-from registry.actors import Actor
+from registry.actors import Actor, current_actor
 from registry.business_dates import check_command_date
 from registry.errors import InvalidState
 from registry.values import Party
 
-NO_TAKER_DAYS = 180
 APPROVAL_BELOW = Decimal("0.90")  # asking under 90 % of appraisal needs an approval
 OPEN = ("listed", "taken", "bidding", "buyback_pending")
 EVENT_TYPES = {
@@ -48,6 +49,10 @@ def check_asking_price(asking: Decimal, appraised: Decimal, approval: str | None
 
 
 class Listing(Aggregate):
+    class Event(Aggregate.Event):
+        # Who acted comes from the context the edge set (registry.actors.acting_as).
+        actor: Actor = field(default_factory=current_actor, init=False)
+
     @event("Created")
     def __init__(
         self,
@@ -59,7 +64,6 @@ class Listing(Aggregate):
         listed_on: date,
         no_taker_deadline: date,
         approval_reference: str | None,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         self.disposal_id = disposal_id
@@ -87,13 +91,12 @@ class Listing(Aggregate):
         appraised_value: Decimal,
         listed_on: date,
         approval_reference: str | None,
-        actor: Actor,
         timestamp: datetime,
     ) -> Listing:
         check_command_date(listed_on, timestamp, "listed_on")
         check_asking_price(asking_price, appraised_value, approval_reference)
         # The deadline is fixed here, once, and carried in the event.
-        deadline = listed_on + timedelta(days=NO_TAKER_DAYS)
+        deadline = no_taker_deadline(listed_on)
         return cls(
             disposal_id,
             pledge_id,
@@ -103,7 +106,6 @@ class Listing(Aggregate):
             listed_on,
             deadline,
             approval_reference,
-            actor,
             timestamp,
         )
 
@@ -127,18 +129,17 @@ class Listing(Aggregate):
         intention_id: UUID,
         bidder: Party,
         registered_on: date,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         self.check_status("listed", "taken", "bidding")
         check_command_date(registered_on, timestamp, "registered_on", self.listed_on, "the listing")
-        if not self.intentions and registered_on > self.no_taker_deadline:
+        if not self.intentions and no_taker_deadline_passed(self.no_taker_deadline, registered_on):
             raise DeadlinePassed(
                 f"the no-taker deadline {self.no_taker_deadline} passed before {registered_on}"
             )
         if bidder.credit_code in self.bidder_codes:
             raise InvalidState("this bidder already registered an intention")
-        self._intention_registered(str(intention_id), bidder, registered_on, actor, timestamp)
+        self._intention_registered(str(intention_id), bidder, registered_on, timestamp)
 
     @event("IntentionRegistered")
     def _intention_registered(
@@ -146,7 +147,6 @@ class Listing(Aggregate):
         intention_id: str,
         bidder: Party,
         registered_on: date,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """A bidder registered an intention (the first takes the listing, more make bidding)."""
@@ -158,7 +158,6 @@ class Listing(Aggregate):
         buyer: Party,
         price: Decimal,
         sold_on: date,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         self.check_status("taken", "bidding")
@@ -171,7 +170,7 @@ class Listing(Aggregate):
             i.registered_on for i in self.intentions if i.bidder.credit_code == buyer.credit_code
         )
         check_command_date(sold_on, timestamp, "sold_on", held, "the buyer's intention")
-        self._sold(buyer, price, sold_on, actor, timestamp)
+        self._sold(buyer, price, sold_on, timestamp)
 
     @event("Sold")
     def _sold(
@@ -179,28 +178,27 @@ class Listing(Aggregate):
         buyer: Party,
         price: Decimal,
         sold_on: date,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """The collateral was sold to a bidder at or above the asking price."""
         self.status = "sold"
         self.sale = Sale(buyer, price, sold_on)
 
-    def expire(self, actor: Actor, timestamp: datetime) -> bool:
+    def expire(self, timestamp: datetime) -> bool:
         """The 180-day rule. Returns False (and records nothing) unless it applies now."""
         if self.status != "listed" or self.intentions:
             return False
-        self._expired(self.no_taker_deadline, actor, timestamp)
-        self._buyback_requested(self.no_taker_deadline, actor, timestamp)
+        self._expired(self.no_taker_deadline, timestamp)
+        self._buyback_requested(self.no_taker_deadline, timestamp)
         return True
 
     @event("Expired")
-    def _expired(self, deadline: date, actor: Actor, timestamp: datetime) -> None:
+    def _expired(self, deadline: date, timestamp: datetime) -> None:
         """No intention by the no-taker deadline (180 days)."""
         self.status = "expired"
 
     @event("BuybackRequested")
-    def _buyback_requested(self, deadline: date, actor: Actor, timestamp: datetime) -> None:
+    def _buyback_requested(self, deadline: date, timestamp: datetime) -> None:
         """After expiry, the government platform is asked to buy the collateral back."""
         self.status = "buyback_pending"
 
@@ -209,14 +207,13 @@ class Listing(Aggregate):
         buyer: Party,
         price: Decimal,
         bought_on: date,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         self.check_status("buyback_pending")
         check_command_date(
             bought_on, timestamp, "bought_on", self.no_taker_deadline, "the no-taker deadline"
         )
-        self._buyback_completed(buyer, price, bought_on, actor, timestamp)
+        self._buyback_completed(buyer, price, bought_on, timestamp)
 
     @event("BuybackCompleted")
     def _buyback_completed(
@@ -224,19 +221,18 @@ class Listing(Aggregate):
         buyer: Party,
         price: Decimal,
         bought_on: date,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """The disposal platform bought the collateral back."""
         self.status = "bought_back"
         self.buyback = Buyback(buyer, price, bought_on)
 
-    def withdraw(self, reason: str, actor: Actor, timestamp: datetime) -> None:
+    def withdraw(self, reason: str, timestamp: datetime) -> None:
         self.check_status(*OPEN)
-        self._withdrawn(reason, actor, timestamp)
+        self._withdrawn(reason, timestamp)
 
     @event("Withdrawn")
-    def _withdrawn(self, reason: str, actor: Actor, timestamp: datetime) -> None:
+    def _withdrawn(self, reason: str, timestamp: datetime) -> None:
         """The listing was withdrawn before a deal."""
         self.status = "withdrawn"
         self.withdrawal = Withdrawal(reason)

@@ -1,4 +1,4 @@
-"""Examination of a filing against the register (CNIPA refusal grounds, SPEC §4).
+"""Examination of a filing against the register (CNIPA refusal grounds, contract §4).
 
 Every failed check is reported, not just the first: the bank fixes them all in one go.
 """
@@ -80,7 +80,9 @@ def check_annuity(filing: Filing, right: IPRight, today: date) -> Iterator[tuple
             yield "annuity_unpaid", f"the annual fee due {due} is unpaid ({status})"
 
 
-def check_term(filing: Filing, right: IPRight, today: date) -> Iterator[tuple[str, str]]:
+def check_protection_outlasts_loan(
+    filing: Filing, right: IPRight, today: date
+) -> Iterator[tuple[str, str]]:
     expiry = right.expiry_date()
     maturity = filing.loan.maturity_date
     if expiry is not None and maturity > expiry:
@@ -104,7 +106,7 @@ ITEM_CHECKS = (
     check_consents,
     check_unencumbered,
     check_annuity,
-    check_term,
+    check_protection_outlasts_loan,
     check_dispute,
     check_invalidation,
 )

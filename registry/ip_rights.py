@@ -6,7 +6,7 @@ item in the same atomic save, so two filings racing for one right conflict on it
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -14,7 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from registry import annuities
-from registry.actors import Actor
+from registry.actors import Actor, current_actor
 from registry.numbers import PATENT_KINDS
 from registry.values import UNCHANGED, Encumbrance, Party, RegisterChanges, RegisterEntry
 
@@ -49,14 +49,16 @@ def ip_right_id(kind: str, number: str) -> UUID:
 
 
 class IPRight(Aggregate):
+    class Event(Aggregate.Event):
+        # Who acted comes from the context the edge set (registry.actors.acting_as).
+        actor: Actor = field(default_factory=current_actor, init=False)
+
     @staticmethod
     def create_id(kind: str, number: str, **_: Any) -> UUID:
         return ip_right_id(kind, number)
 
     @event("Registered")
-    def __init__(
-        self, kind: str, number: str, fields: RegisterEntry, actor: Actor, timestamp: datetime
-    ) -> None:
+    def __init__(self, kind: str, number: str, fields: RegisterEntry, timestamp: datetime) -> None:
         """The IP office entered a right in the register."""
         self.kind = kind
         self.number = number
@@ -64,55 +66,48 @@ class IPRight(Aggregate):
         self.encumbrance: Encumbrance | None = None
         self.annuity_notices: list[str] = []  # "year:kind" already sent, never twice
 
-    def update(self, fields: RegisterChanges, actor: Actor, timestamp: datetime) -> bool:
+    def update(self, fields: RegisterChanges, timestamp: datetime) -> bool:
         """Applies the given register fields that differ; False if none did (nothing recorded)."""
         current = vars(self.entry)
         same = [k for k, v in fields.changed().items() if current[k] == v]
         changes = replace(fields, **dict.fromkeys(same, UNCHANGED))
         if not changes.changed():
             return False
-        self._updated(changes=changes, actor=actor, timestamp=timestamp)
+        self._updated(changes=changes, timestamp=timestamp)
         return True
 
-    def replace_entry(self, entry: RegisterEntry, actor: Actor, timestamp: datetime) -> bool:
+    def replace_entry(self, entry: RegisterEntry, timestamp: datetime) -> bool:
         """The IP office restates the whole entry; records the fields that differ."""
-        return self.update(RegisterChanges(**vars(entry)), actor, timestamp)
+        return self.update(RegisterChanges(**vars(entry)), timestamp)
 
     @event("Updated")
-    def _updated(self, changes: RegisterChanges, actor: Actor, timestamp: datetime) -> None:
+    def _updated(self, changes: RegisterChanges, timestamp: datetime) -> None:
         """The IP office changed register fields (only those changed are listed)."""
         self.entry = changes.applied_to(self.entry)
 
-    def encumber(self, pledge: Encumbrance, actor: Actor, timestamp: datetime) -> None:
-        self._encumbered(pledge=pledge, actor=actor, timestamp=timestamp)
+    def encumber(self, pledge: Encumbrance, timestamp: datetime) -> None:
+        self._encumbered(pledge=pledge, timestamp=timestamp)
 
     @event("Encumbered")
-    def _encumbered(self, pledge: Encumbrance, actor: Actor, timestamp: datetime) -> None:
+    def _encumbered(self, pledge: Encumbrance, timestamp: datetime) -> None:
         """A registered pledge now holds this right."""
         self.encumbrance = pledge
 
-    def release_encumbrance(
-        self, pledge_id: str, reason: str, actor: Actor, timestamp: datetime
-    ) -> None:
+    def release_encumbrance(self, pledge_id: str, reason: str, timestamp: datetime) -> None:
         if self.encumbrance and self.encumbrance.pledge_id == pledge_id:
-            self._encumbrance_released(
-                pledge_id=pledge_id, reason=reason, actor=actor, timestamp=timestamp
-            )
+            self._encumbrance_released(pledge_id=pledge_id, reason=reason, timestamp=timestamp)
 
     @event("EncumbranceReleased")
-    def _encumbrance_released(
-        self, pledge_id: str, reason: str, actor: Actor, timestamp: datetime
-    ) -> None:
+    def _encumbrance_released(self, pledge_id: str, reason: str, timestamp: datetime) -> None:
         """The pledge that held this right let it go (released)."""
         self.encumbrance = None
 
-    def transfer(self, to: Party, disposal_id: str, actor: Actor, timestamp: datetime) -> None:
+    def transfer(self, to: Party, disposal_id: str, timestamp: datetime) -> None:
         """The buyer of distressed collateral becomes the sole holder, free of the pledge."""
         self._transferred(
             previous_holders=list(self.holders),
             holders=[to],
             disposal_id=disposal_id,
-            actor=actor,
             timestamp=timestamp,
         )
 
@@ -122,7 +117,6 @@ class IPRight(Aggregate):
         previous_holders: list[Party],
         holders: list[Party],
         disposal_id: str,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """A disposal sold the right: the buyer is its sole holder, free of the pledge."""
@@ -131,16 +125,14 @@ class IPRight(Aggregate):
 
     # Annuity watch (timers)
 
-    def notify_annuity(
-        self, year: int, notice: str, due_date: date, actor: Actor, timestamp: datetime
-    ) -> bool:
+    def notify_annuity(self, year: int, notice: str, due_date: date, timestamp: datetime) -> bool:
         """Records annuity.due_soon / annuity.overdue for a fee year once; False if it was
         already sent, or if the fee has been paid meanwhile."""
         key = f"{year}:{notice}"
         if key in self.annuity_notices or (self.annuity_paid_through_year or 0) >= year:
             return False
         record = self._annuity_due_soon if notice == "due_soon" else self._annuity_overdue
-        record(year, due_date, self.encumbrance, actor, timestamp)
+        record(year, due_date, self.encumbrance, timestamp)
         return True
 
     @event("AnnuityDueSoon")
@@ -149,7 +141,6 @@ class IPRight(Aggregate):
         year: int,
         due_date: date,
         encumbrance: Encumbrance | None,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """A patent's annual fee falls due soon and is unpaid (sent once per fee year)."""
@@ -161,17 +152,16 @@ class IPRight(Aggregate):
         year: int,
         due_date: date,
         encumbrance: Encumbrance | None,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """A patent's annual fee is overdue: the grace period runs (sent once per fee year)."""
         self.annuity_notices = [*self.annuity_notices, f"{year}:overdue"]
 
-    def lapse(self, year: int, effective_on: date, actor: Actor, timestamp: datetime) -> bool:
+    def lapse(self, year: int, effective_on: date, timestamp: datetime) -> bool:
         """Unpaid at grace end: the right terminates, effective the fee's due date."""
         if self.status != "in_force" or (self.annuity_paid_through_year or 0) >= year:
             return False
-        self._lapsed(year, effective_on, self.encumbrance, actor, timestamp)
+        self._lapsed(year, effective_on, self.encumbrance, timestamp)
         return True
 
     @event("Lapsed")
@@ -180,7 +170,6 @@ class IPRight(Aggregate):
         year: int,
         effective_on: date,
         encumbrance: Encumbrance | None,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """The fee went unpaid to the end of grace: the right terminated (as of the due date)."""

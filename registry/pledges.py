@@ -5,14 +5,14 @@ States: registered -> released | in_default -> under_disposal -> disposed; refus
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from registry.actors import Actor
+from registry.actors import Actor, current_actor
 from registry.business_dates import DateBeforeRegistration, check_command_date
 from registry.errors import InvalidState, InvalidValue, RuleViolation
 from registry.filings import Filing
@@ -48,29 +48,30 @@ class ItemNotInPledge(RuleViolation):
 
 
 class Pledge(Aggregate):
-    class Registered(Aggregate.Created):
+    class Event(Aggregate.Event):
+        # Who acted comes from the context the edge set (registry.actors.acting_as).
+        actor: Actor = field(default_factory=current_actor, init=False)
+
+    class Registered(Event, Aggregate.Created):
         """A filing passed examination: the pledge is registered under a number."""
 
         filing: Filing
         pledgee: str
         registration_number: str
         registered_on: date
-        actor: Actor
 
-    class Refused(Aggregate.Created):
+    class Refused(Event, Aggregate.Created):
         """A filing failed examination; every ground is listed. Final."""
 
         filing: Filing
         pledgee: str
         refusal_reasons: list[RefusalReason]
         filed_on: date
-        actor: Actor
 
     def __init__(
         self,
         filing: Filing,
         pledgee: str,
-        actor: Actor,
         registration_number: str | None = None,
         registered_on: date | None = None,
         refusal_reasons: list[RefusalReason] | None = None,
@@ -100,7 +101,6 @@ class Pledge(Aggregate):
         pledgee: str,
         registration_number: str,
         today: date,
-        actor: Actor,
         timestamp: datetime,
     ) -> Pledge:
         return cls._create(
@@ -110,7 +110,6 @@ class Pledge(Aggregate):
             pledgee=pledgee,
             registration_number=registration_number,
             registered_on=today,
-            actor=actor,
             timestamp=timestamp,
         )
 
@@ -122,7 +121,6 @@ class Pledge(Aggregate):
         pledgee: str,
         reasons: list[RefusalReason],
         today: date,
-        actor: Actor,
         timestamp: datetime,
     ) -> Pledge:
         return cls._create(
@@ -132,7 +130,6 @@ class Pledge(Aggregate):
             pledgee=pledgee,
             refusal_reasons=reasons,
             filed_on=today,
-            actor=actor,
             timestamp=timestamp,
         )
 
@@ -175,14 +172,12 @@ class Pledge(Aggregate):
 
     # Commands
 
-    def amend(self, changes: LoanAmendment, reason: str, actor: Actor, timestamp: datetime) -> None:
+    def amend(self, changes: LoanAmendment, reason: str, timestamp: datetime) -> None:
         self.check_status("registered")
-        self._amended(changes=changes, reason=reason, actor=actor, timestamp=timestamp)
+        self._amended(changes=changes, reason=reason, timestamp=timestamp)
 
     @event("Amended")
-    def _amended(
-        self, changes: LoanAmendment, reason: str, actor: Actor, timestamp: datetime
-    ) -> None:
+    def _amended(self, changes: LoanAmendment, reason: str, timestamp: datetime) -> None:
         """The secured amount, the maturity or the loan contract number changed."""
         if changes.secured_amount is not None:
             self.secured_amount = changes.secured_amount
@@ -196,7 +191,6 @@ class Pledge(Aggregate):
         released_on: date,
         reason: str,
         items: list[Item] | None,
-        actor: Actor,
         timestamp: datetime,
     ) -> list[Item]:
         """Releases the given items (all if None); returns the items that left the pledge."""
@@ -206,7 +200,7 @@ class Pledge(Aggregate):
         self.check_active_items(leaving)
         # The last items leaving release the pledge itself.
         record = self._released if len(leaving) == len(self.active_items) else self._items_released
-        record(released_on, reason, leaving, actor, timestamp)
+        record(released_on, reason, leaving, timestamp)
         return leaving
 
     @event("Released")
@@ -215,7 +209,6 @@ class Pledge(Aggregate):
         released_on: date,
         reason: str,
         items: list[Item],
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """The last items left the pledge: it is released."""
@@ -229,7 +222,6 @@ class Pledge(Aggregate):
         released_on: date,
         reason: str,
         items: list[Item],
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """Some items left the pledge; it still holds the others."""
@@ -239,7 +231,6 @@ class Pledge(Aggregate):
         self,
         declared_on: date,
         outstanding_amount: Decimal,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         self.check_status("registered")
@@ -247,7 +238,6 @@ class Pledge(Aggregate):
         self._defaulted(
             declared_on=declared_on,
             outstanding_amount=outstanding_amount,
-            actor=actor,
             timestamp=timestamp,
         )
 
@@ -256,7 +246,6 @@ class Pledge(Aggregate):
         self,
         declared_on: date,
         outstanding_amount: Decimal,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """The pledgee declared the secured loan in default."""
@@ -265,26 +254,22 @@ class Pledge(Aggregate):
             declared_on=declared_on, outstanding_amount=outstanding_amount
         )
 
-    def prepay_annuity(self, payment: AnnuityPayment, actor: Actor, timestamp: datetime) -> None:
+    def prepay_annuity(self, payment: AnnuityPayment, timestamp: datetime) -> None:
         self.check_status(*LIVE_STATUSES)
         self.check_active_items([payment.item])
         self.check_date(payment.paid_on, "paid_on", timestamp)
-        self._annuity_prepaid(payment=payment, actor=actor, timestamp=timestamp)
+        self._annuity_prepaid(payment=payment, timestamp=timestamp)
 
     @event("AnnuityPrepaid")
-    def _annuity_prepaid(self, payment: AnnuityPayment, actor: Actor, timestamp: datetime) -> None:
+    def _annuity_prepaid(self, payment: AnnuityPayment, timestamp: datetime) -> None:
         """The pledgee prepaid a pledged patent's annual fees."""
 
-    def start_disposal(
-        self, disposal_id: str, route: str, actor: Actor, timestamp: datetime
-    ) -> None:
+    def start_disposal(self, disposal_id: str, route: str, timestamp: datetime) -> None:
         self.check_status("in_default")
-        self._disposal_started(disposal_id, route, actor, timestamp)
+        self._disposal_started(disposal_id, route, timestamp)
 
     @event("DisposalStarted")
-    def _disposal_started(
-        self, disposal_id: str, route: str, actor: Actor, timestamp: datetime
-    ) -> None:
+    def _disposal_started(self, disposal_id: str, route: str, timestamp: datetime) -> None:
         """A disposal of the collateral was opened (by the given route)."""
         self.status = "under_disposal"
         self.disposal_id = disposal_id
@@ -293,33 +278,27 @@ class Pledge(Aggregate):
         self,
         disposal_id: str,
         settlement: Settlement,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         self.check_status("under_disposal")
-        self._disposed(disposal_id, settlement, actor, timestamp)
+        self._disposed(disposal_id, settlement, timestamp)
 
     @event("Disposed")
     def _disposed(
         self,
         disposal_id: str,
         settlement: Settlement,
-        actor: Actor,
         timestamp: datetime,
     ) -> None:
         """The disposal settled: the collateral is gone, the pledge ends."""
         self.status = "disposed"
         self.settlement = settlement
 
-    def flag_collateral_at_risk(
-        self, item: Item, reason: str, actor: Actor, timestamp: datetime
-    ) -> None:
+    def flag_collateral_at_risk(self, item: Item, reason: str, timestamp: datetime) -> None:
         if self.status in LIVE_STATUSES:
-            self._collateral_at_risk(item, reason, actor, timestamp)
+            self._collateral_at_risk(item, reason, timestamp)
 
     @event("CollateralAtRisk")
-    def _collateral_at_risk(
-        self, item: Item, reason: str, actor: Actor, timestamp: datetime
-    ) -> None:
+    def _collateral_at_risk(self, item: Item, reason: str, timestamp: datetime) -> None:
         """An item of the pledge lapsed (or is otherwise at risk); the pledgee should act."""
         self.collateral_at_risk = True

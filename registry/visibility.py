@@ -1,4 +1,4 @@
-"""Who may see what (SPEC §2). Unseen records answer 404, never 403: existence is not revealed."""
+"""Who may see what (contract §2). Unseen records answer 404, never 403: existence stays hidden."""
 
 from __future__ import annotations
 

@@ -68,7 +68,7 @@ def trademark_item(number: str = "12345678") -> Item:
 
 
 def ip_right(item: Item, fields: RegisterEntry) -> IPRight:
-    return IPRight(item.kind, item.number, fields, IP_OFFICE, NOW)
+    return IPRight(item.kind, item.number, fields, NOW)
 
 
 def make_filing(

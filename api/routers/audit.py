@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.bootstrap import Container
-from api.deps import ContainerDep, PrincipalDep, require
+from api.deps import ContainerDep, PrincipalDep, Regulator
 from api.errors import ApiError
 from api.schemas.common import Position
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
-Regulator = require("regulator")
 TreePosition = Annotated[Position, Query(ge=1)]
 
 

@@ -1,13 +1,24 @@
-"""Disposal of distressed collateral (SPEC §6): open, conclude (direct routes), settle."""
+"""Disposal of distressed collateral (contract §6): open, conclude (direct routes), settle."""
 
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import AsOf, ContainerDep, CursorParam, IfMatch, Limit, PrincipalDep, require
+from api.deps import (
+    AsOf,
+    Bank,
+    ContainerDep,
+    CursorParam,
+    IfMatch,
+    Limit,
+    MinPosition,
+    PrincipalDep,
+    TradingCentre,
+)
 from api.presenters_disposal import disposal_body
 from api.principals import Principal
 from api.responses import aggregate_written, resource
@@ -15,13 +26,14 @@ from api.schemas.disposal import Conclusion, DisposalCreate, Settlement
 from disposal.disposals import Disposal
 from events.history import as_of as as_of_state
 from events.history import stream_history
+from events.projections.disposal_queries import list_disposals
 from events.projections.queries import page_of
 from registry.errors import NotFound
 from registry.visibility import can_see_disposal
 
 router = APIRouter(prefix="/v1/disposals", tags=["disposals"])
-Bank = require("bank")
-TradingCentre = require("trading_centre")
+Status = Literal["open", "concluded", "settled"]
+Route = Literal["exchange_listing", "auction", "reverse_licence", "acquisition"]
 
 
 def visible_disposal(container: ContainerDep, disposal_id: UUID, principal: Principal) -> Disposal:
@@ -40,10 +52,35 @@ def _written(container: ContainerDep, result, status: int = 200) -> JSONResponse
 
 @router.post("", status_code=201, summary="Open the disposal of a defaulted pledge's collateral")
 def open_disposal(body: DisposalCreate, principal: Bank, container: ContainerDep) -> JSONResponse:
-    result = container.disposals.open_disposal(
-        body.pledge_id, body.route, body.appraised_value, principal.actor
-    )
+    result = container.disposals.open_disposal(body.pledge_id, body.route, body.appraised_value)
     return _written(container, result, status=201)
+
+
+@router.get(
+    "",
+    summary="Disposals the caller may see (extension)",
+    dependencies=[MinPosition("disposals")],
+)
+def search_disposals(
+    principal: PrincipalDep,
+    container: ContainerDep,
+    limit: Limit = 50,
+    cursor: CursorParam = None,
+    status: Status | None = None,
+    route: Route | None = None,
+    pledge_id: UUID | None = None,
+) -> dict:
+    page = list_disposals(
+        container.db,
+        role=principal.role,
+        institution_id=principal.institution_id,
+        limit=limit,
+        cursor=cursor,
+        status=status,
+        route=route,
+        pledge_id=str(pledge_id) if pledge_id else None,
+    )
+    return page.body()
 
 
 @router.get("/{disposal_id}", summary="A disposal case")
@@ -85,7 +122,6 @@ def conclude(
         body.price,
         body.concluded_on,
         body.domain_licence(),
-        principal.actor,
         expected,
     )
     return _written(container, result)
@@ -103,6 +139,6 @@ def settle(
     expected: IfMatch,
 ) -> JSONResponse:
     result = container.disposals.settle(
-        disposal_id, body.proceeds, body.costs, body.settled_on, principal.actor, expected
+        disposal_id, body.proceeds, body.costs, body.settled_on, expected
     )
     return _written(container, result)

@@ -1,4 +1,4 @@
-"""Listings on the trading centre and the 180-day government buyback (SPEC §6)."""
+"""Listings on the trading centre and the 180-day government buyback (contract §6)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from api.deps import (
     AsOf,
     ContainerDep,
     CursorParam,
+    DisposalPlatform,
     IfMatch,
     Limit,
     MinPosition,
     PrincipalDep,
-    require,
+    TradingCentre,
 )
 from api.presenters_disposal import listing_body
 from api.principals import Principal
@@ -31,8 +32,6 @@ from registry.errors import NotFound
 from registry.visibility import can_see_listing
 
 router = APIRouter(prefix="/v1/listings", tags=["listings"])
-TradingCentre = require("trading_centre")
-DisposalPlatform = require("disposal_platform")
 Status = Literal[
     "listed", "taken", "bidding", "sold", "buyback_pending", "bought_back", "withdrawn"
 ]
@@ -60,7 +59,6 @@ def create_listing(
         body.asking_price,
         body.listed_on,
         body.approval_reference,
-        principal.actor,
     )
     return _written(container, result, status=201)
 
@@ -126,7 +124,7 @@ def register_intention(
     expected: IfMatch,
 ) -> JSONResponse:
     result = container.disposals.register_intention(
-        listing_id, body.bidder.to_domain(), body.registered_on, principal.actor, expected
+        listing_id, body.bidder.to_domain(), body.registered_on, expected
     )
     listing, intention_id = result.value
     intention = next(i for i in listing.intentions if i.id == intention_id)
@@ -149,7 +147,7 @@ def sell(
     expected: IfMatch,
 ) -> JSONResponse:
     result = container.disposals.sell(
-        listing_id, body.buyer.to_domain(), body.price, body.sold_on, principal.actor, expected
+        listing_id, body.buyer.to_domain(), body.price, body.sold_on, expected
     )
     return _written(container, result)
 
@@ -168,7 +166,6 @@ def buy_back(
         body.buyer.to_domain(),
         body.price,
         body.bought_on,
-        principal.actor,
         expected,
     )
     return _written(container, result)
@@ -182,5 +179,5 @@ def withdraw(
     container: ContainerDep,
     expected: IfMatch,
 ) -> JSONResponse:
-    result = container.disposals.withdraw(listing_id, body.reason, principal.actor, expected)
+    result = container.disposals.withdraw(listing_id, body.reason, expected)
     return _written(container, result)

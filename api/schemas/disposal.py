@@ -1,4 +1,4 @@
-"""Disposal, listing and compensation requests (SPEC §5-§6)."""
+"""Disposal, listing and compensation requests (contract §5-§6)."""
 
 from __future__ import annotations
 

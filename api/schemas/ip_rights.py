@@ -1,4 +1,4 @@
-"""Register entry requests (SPEC §3)."""
+"""Register entry requests (contract §3)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from api.schemas.common import BusinessDate, Kind, Number, Party, Strict, line
+from api.schemas.common import BusinessDate, Kind, Number, Party, SingleLine, Strict, chars
 from registry.values import RegisterEntry
 
-Title = line(500)
+Title = Annotated[SingleLine, chars(500)]
 Status = Literal["pending", "in_force", "terminated", "invalidated", "expired"]
 
 

@@ -1,4 +1,4 @@
-"""Pledge requests (SPEC §4)."""
+"""Pledge requests (contract §4)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from api.schemas.common import (
     Party,
     Ratio,
     Reference,
+    SingleLine,
     Strict,
     Text,
-    line,
+    chars,
 )
 from registry import values
 from registry.filings import Filing
@@ -26,7 +27,7 @@ from registry.filings import Filing
 
 class Consent(Strict):
     credit_code: CreditCode
-    reference: line(500)
+    reference: Annotated[SingleLine, chars(500)]
 
     def to_domain(self) -> values.Consent:
         return values.Consent(credit_code=self.credit_code, reference=self.reference)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from events.jsonable import fields_of, jsonable
+from events.projections.page_writer import insert_rows
 from events.tables import ip_right_holders_view, ip_rights_view
 from registry.values import Party
 
@@ -30,8 +31,10 @@ class IPRightsProjection:
 
     def process(self, conn: Connection, event: Any, event_type: str, position: int) -> None:
         if event_type == "ip_right.registered":
-            conn.execute(
-                insert(ip_rights_view).values(
+            insert_rows(
+                conn,
+                ip_rights_view,
+                dict(
                     id=str(event.originator_id),
                     kind=event.kind,
                     number=event.number,
@@ -39,9 +42,10 @@ class IPRightsProjection:
                     version=event.originator_version,
                     encumbered_by=None,
                     **_columns(fields_of(event.fields)),
-                )
+                ),
             )
-            _index_holders(conn, event.kind, event.number, event.fields.holders)
+            # Stream ids derive from (kind, number): no earlier rows to replace.
+            _add_holders(conn, event.kind, event.number, event.fields.holders)
         elif event_type == "ip_right.updated":
             changes = event.changes.changed()
             _set(conn, event, **_columns(changes))
@@ -92,7 +96,12 @@ def _index_holders(conn: Connection, kind: str, number: str, holders: Sequence[P
             ip_right_holders_view.c.kind == kind, ip_right_holders_view.c.number == number
         )
     )
-    conn.execute(
-        insert(ip_right_holders_view),
+    _add_holders(conn, kind, number, holders)
+
+
+def _add_holders(conn: Connection, kind: str, number: str, holders: Sequence[Party]) -> None:
+    insert_rows(
+        conn,
+        ip_right_holders_view,
         [{"kind": kind, "number": number, "credit_code": h.credit_code} for h in holders],
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, update
 
 from events.envelope import stream_and_type
+from events.projections.page_writer import insert_rows
 from events.tables import pledge_items_view, pledges_view
 
 
@@ -44,8 +45,10 @@ class PledgesProjection:
         filing = event.filing
         pledge_id = str(event.originator_id)
         compensation = filing.risk_compensation
-        conn.execute(
-            insert(pledges_view).values(
+        insert_rows(
+            conn,
+            pledges_view,
+            dict(
                 id=pledge_id,
                 created_position=position,
                 registration_number=number,
@@ -62,10 +65,11 @@ class PledgesProjection:
                 fund_id=compensation.fund_id if compensation else None,
                 version=event.originator_version,
                 updated_at=event.timestamp,
-            )
+            ),
         )
-        conn.execute(
-            insert(pledge_items_view),
+        insert_rows(
+            conn,
+            pledge_items_view,
             [
                 {
                     "pledge_id": pledge_id,

@@ -12,8 +12,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
+from events.projections.page_writer import insert_rows
 from events.tables import pledge_timeline, report_facts, report_listings
 from registry.values import Item
 
@@ -36,14 +37,16 @@ class ReportsProjection:
 
     def on_pledge_registered(self, conn: Connection, event: Any, position: int) -> None:
         filing = event.filing
-        conn.execute(
-            insert(pledge_timeline).values(
+        insert_rows(
+            conn,
+            pledge_timeline,
+            dict(
                 pledge_id=str(event.originator_id),
                 bank=event.pledgee,
                 kinds=kinds_of(filing.items),
                 secured_amount=filing.secured_amount,
                 registered_on=event.registered_on,
-            )
+            ),
         )
         self._fact(conn, position, "registration", event.registered_on, event.originator_id)
 
@@ -83,10 +86,10 @@ class ReportsProjection:
         )
 
     def on_listing_created(self, conn: Connection, event: Any, position: int) -> None:
-        conn.execute(
-            insert(report_listings).values(
-                listing_id=str(event.originator_id), pledge_id=str(event.pledge_id)
-            )
+        insert_rows(
+            conn,
+            report_listings,
+            dict(listing_id=str(event.originator_id), pledge_id=str(event.pledge_id)),
         )
 
     def on_listing_sold(self, conn: Connection, event: Any, position: int) -> None:
@@ -121,8 +124,10 @@ class ReportsProjection:
             .one()
             ._mapping
         )
-        conn.execute(
-            insert(report_facts).values(
+        insert_rows(
+            conn,
+            report_facts,
+            dict(
                 position=position,
                 fact=fact,
                 on_date=on_date,
@@ -130,7 +135,7 @@ class ReportsProjection:
                 pledge_id=str(pledge_id),
                 amount=row["secured_amount"] if amount is None else amount,
                 kinds=row["kinds"],
-            )
+            ),
         )
 
     def _set(self, conn: Connection, pledge_id: object, **values: Any) -> None:

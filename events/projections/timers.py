@@ -1,25 +1,27 @@
 """Timers projection: deadlines as rows (contract §7).
 
-- listing.created -> a no-taker timer at the start of the day after the deadline; the first
+- listing.created -> a no-taker timer at the start of the listing's expiry day
+  (disposal/no_taker.py); the first
   intention or a withdrawal cancels it; listing.expired marks it fired.
-- For every patent encumbered by a pledge: annuity.due_soon 30 days before the next unpaid
-  fee's due date, annuity.overdue once the due date has passed, lapse once the grace ended.
-  A payment, a release or a transfer re-plans (cancels what is no longer due).
+- For every patent encumbered by a pledge: the notices of its next unpaid fee, on the days
+  registry/annuity_watch.py gives (annuity.due_soon, annuity.overdue, lapse). A payment, a
+  release or a transfer re-plans (cancels what is no longer due).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from disposal.no_taker import no_taker_expiry_day
 from events.clock import start_of_day
+from events.projections.page_writer import insert_rows
 from events.tables import annuity_watch, timers
-from registry import annuities
-from registry.numbers import PATENT_KINDS
+from registry.annuity_watch import is_watched, watch_plan
 
-DUE_SOON_DAYS = 30
 NO_FAILURES = {"attempts": 0, "last_error": None, "retry_at": None}  # the scheduler's columns
 WATCH_EVENTS = {
     "ip_right.registered",
@@ -46,14 +48,10 @@ class TimersProjection:
     def process(self, conn: Connection, event: Any, event_type: str, position: int) -> None:
         subject = str(event.originator_id)
         if event_type == "listing.created":
-            _put(
-                conn,
-                listing_key(subject),
-                "listing_no_taker",
-                subject,
-                start_of_day(event.no_taker_deadline + timedelta(days=1)),
-                {"deadline": event.no_taker_deadline.isoformat()},
-            )
+            deadline = event.no_taker_deadline
+            key, payload = listing_key(subject), {"deadline": deadline.isoformat()}
+            due_at = start_of_day(no_taker_expiry_day(deadline))
+            _arm(conn, [_timer(key, "listing_no_taker", subject, due_at, payload)])
         elif event_type in ("listing.intention_registered", "listing.withdrawn"):
             _set_state(conn, listing_key(subject), "cancelled")
         elif event_type == "listing.expired":
@@ -65,22 +63,25 @@ class TimersProjection:
             _watch(conn, event, event_type, subject)
             if event_type == "ip_right.lapsed":
                 _set_state(conn, annuity_key(subject, event.year, "lapse"), "fired")
-            _plan_annuity(conn, subject)
+            if event_type != "ip_right.registered":  # unpledged at birth: nothing to plan
+                _plan_annuity(conn, subject)
 
 
 def _watch(conn: Connection, event: Any, event_type: str, right_id: str) -> None:
     w = annuity_watch.c
     if event_type == "ip_right.registered":
         f = event.fields
-        conn.execute(
-            insert(annuity_watch).values(
+        insert_rows(
+            conn,
+            annuity_watch,
+            dict(
                 right_id=right_id,
                 kind=event.kind,
                 filing_date=f.filing_date,
                 paid_through=f.annuity_paid_through_year,
                 status=f.status,
                 pledge_id=None,
-            )
+            ),
         )
         return
     values: dict[str, Any] = {}
@@ -111,61 +112,48 @@ def _plan_annuity(conn: Connection, right_id: str) -> None:
         .values(state="cancelled")
     )
     row = conn.execute(select(annuity_watch).where(annuity_watch.c.right_id == right_id)).first()
-    if row is None or not _watched(row):
+    if row is None or not is_watched(row.kind, row.status, row.filing_date, bool(row.pledge_id)):
         return
-    year = (row.paid_through or 0) + 1
-    if year > annuities.term_years(row.kind):
+    plan = watch_plan(row.kind, row.filing_date, row.paid_through)
+    if plan is None:
         return
-    due = annuities.due_date(row.filing_date, year)
-    grace_end = annuities.grace_end(row.filing_date, year)
-    payload = {"year": year, "due_date": due.isoformat(), "pledge_id": row.pledge_id}
-    plan: list[tuple[str, date]] = [
-        ("due_soon", due - timedelta(days=DUE_SOON_DAYS)),
-        ("overdue", due + timedelta(days=1)),
-        ("lapse", grace_end + timedelta(days=1)),
-    ]
-    for notice, day in plan:
-        _put(
-            conn,
-            annuity_key(right_id, year, notice),
-            f"annuity_{notice}",
-            right_id,
-            start_of_day(day),
-            payload,
-        )
-
-
-def _watched(row: Any) -> bool:
-    return (
-        bool(row.pledge_id)
-        and row.kind in PATENT_KINDS
-        and row.status == "in_force"
-        and row.filing_date is not None
+    payload = {"year": plan.year, "due_date": plan.due_date.isoformat(), "pledge_id": row.pledge_id}
+    _arm(
+        conn,
+        [
+            _timer(
+                annuity_key(right_id, plan.year, notice.notice),
+                f"annuity_{notice.notice}",
+                right_id,
+                start_of_day(notice.on),
+                payload,
+            )
+            for notice in plan.notices
+        ],
     )
 
 
-def _put(
-    conn: Connection, key: str, kind: str, subject: str, due_at: Any, payload: dict[str, Any]
-) -> None:
-    """Arms a timer; a fired one stays fired, a cancelled or refused one is re-armed afresh."""
-    existing = conn.execute(select(timers.c.state).where(timers.c.key == key)).scalar()
-    if existing is None:
-        conn.execute(
-            insert(timers).values(
-                key=key,
-                kind=kind,
-                subject_id=subject,
-                due_at=due_at,
-                payload=payload,
-                state="pending",
-            )
-        )
-    elif existing in ("cancelled", "refused"):
-        conn.execute(
-            update(timers)
-            .where(timers.c.key == key)
-            .values(state="pending", due_at=due_at, payload=payload, **NO_FAILURES)
-        )
+def _timer(key: str, kind: str, subject: str, due_at: Any, payload: dict[str, Any]) -> dict:
+    return {"key": key, "kind": kind, "subject_id": subject, "due_at": due_at, "payload": payload}
+
+
+def _arm(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Arms timers in one statement: a new key is inserted pending, a cancelled or refused
+    one is re-armed afresh, a pending or fired one is left as it is."""
+    dialect_insert = postgres_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(timers)
+    statement = statement.on_conflict_do_update(
+        index_elements=[timers.c.key],
+        set_={
+            "state": "pending",
+            "due_at": statement.excluded.due_at,
+            "payload": statement.excluded.payload,
+            **NO_FAILURES,
+        },
+        # not IN (...): an expanding parameter cannot go with executemany
+        where=or_(timers.c.state == "cancelled", timers.c.state == "refused"),
+    )
+    conn.execute(statement, [{**row, "state": "pending"} for row in rows])
 
 
 def _set_state(conn: Connection, key: str, state: str) -> None:

@@ -27,7 +27,7 @@ from api.demo import load_demo  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from events.database_url import DatabaseConfig  # noqa: E402
 from events.envelope import event_type  # noqa: E402
-from registry.actors import Actor  # noqa: E402
+from registry.actors import Actor, acting_as  # noqa: E402
 from registry.filings import Filing  # noqa: E402
 from registry.numbers import make_credit_code  # noqa: E402
 from registry.values import (  # noqa: E402
@@ -75,18 +75,23 @@ def tell_the_rest(container: Container) -> None:
         status="in_force",
         valid_until=today + timedelta(days=3000),
     )
-    container.registry.put_ip_right("trademark", "39999991", entry, office)
+    with acting_as(office):
+        container.registry.put_ip_right("trademark", "39999991", entry)
     filing = sample_filing(holder, today)
-    pledge = container.registry.file_pledge(filing, bank).value
-    container.registry.declare_default(pledge.id, today, Decimal("800000.00"), bank)
-    claim = container.disposals.claim_compensation(pledge.id, bank).value
-    container.disposals.advance_claim(claim.id, today, fund)
-    disposal = container.disposals.open_disposal(
-        pledge.id, "reverse_licence", Decimal("900000.00"), bank
-    ).value
+    with acting_as(bank):
+        pledge = container.registry.file_pledge(filing).value
+        container.registry.declare_default(pledge.id, today, Decimal("800000.00"))
+        claim = container.disposals.claim_compensation(pledge.id).value
+    with acting_as(fund):
+        container.disposals.advance_claim(claim.id, today)
+    with acting_as(bank):
+        disposal = container.disposals.open_disposal(
+            pledge.id, "reverse_licence", Decimal("900000.00")
+        ).value
     licence = Licence(licensee=holder, terms="royalty 3 % of net sales", term_years=5)
-    container.disposals.conclude(disposal.id, holder, Decimal("850000.00"), today, licence, centre)
-    container.disposals.settle(disposal.id, Decimal("850000.00"), Decimal("0.00"), today, centre)
+    with acting_as(centre):
+        container.disposals.conclude(disposal.id, holder, Decimal("850000.00"), today, licence)
+        container.disposals.settle(disposal.id, Decimal("850000.00"), Decimal("0.00"), today)
     withdraw_a_live_listing(container, centre)
 
 
@@ -110,7 +115,8 @@ def withdraw_a_live_listing(container: Container, centre: Actor) -> None:
             continue
         listing = container.disposals.listing(event.originator_id)
         if listing.status == "listed":
-            container.disposals.withdraw(listing.id, "the pledgor repaid", centre)
+            with acting_as(centre):
+                container.disposals.withdraw(listing.id, "the pledgor repaid")
             return
     raise RuntimeError("the demo left no live listing to withdraw")
 

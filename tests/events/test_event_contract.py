@@ -18,6 +18,7 @@ from events.contract import EVENT_CONTRACT, EventContractRefused, stored_contrac
 from events.database import Database
 from events.database_url import DatabaseConfig
 from events.tables import store_metadata
+from registry.actors import acting_as
 from tests.builders import party
 from tests.factories import IP_OFFICE, patent_fields, patent_item
 
@@ -39,7 +40,8 @@ def test_a_store_with_events_but_no_contract_marker_is_refused_at_start_up(datab
     try:
         item = patent_item(1)
         fields = patent_fields([party(1)])
-        container.registry.put_ip_right(item.kind, item.number, fields, IP_OFFICE)
+        with acting_as(IP_OFFICE):
+            container.registry.put_ip_right(item.kind, item.number, fields)
         with container.db.write() as conn:  # as a store from before the contract looks
             conn.execute(delete(store_metadata))
     finally:
@@ -56,7 +58,8 @@ def test_a_store_with_events_but_no_contract_marker_is_refused_at_start_up(datab
 def test_the_cli_refuses_a_pre_contract_store_with_exit_2_and_says_what_to_do(database_url):
     container = bootstrap(settings(database_url))
     item = patent_item(1)
-    container.registry.put_ip_right(item.kind, item.number, patent_fields([party(1)]), IP_OFFICE)
+    with acting_as(IP_OFFICE):
+        container.registry.put_ip_right(item.kind, item.number, patent_fields([party(1)]))
     with container.db.write() as conn:
         conn.execute(delete(store_metadata))
     container.close()
@@ -86,7 +89,8 @@ def test_a_store_marked_with_another_contract_is_refused(database_url):
 def test_a_store_with_events_and_the_marker_opens(database_url):
     container = bootstrap(settings(database_url))
     item = patent_item(1)
-    container.registry.put_ip_right(item.kind, item.number, patent_fields([party(1)]), IP_OFFICE)
+    with acting_as(IP_OFFICE):
+        container.registry.put_ip_right(item.kind, item.number, patent_fields([party(1)]))
     container.close()
 
     reopened = bootstrap(settings(database_url))
@@ -121,7 +125,8 @@ def alembic(database_url: str, action: str, revision: str) -> None:
 def test_the_marker_migration_leaves_a_store_holding_events_unmarked(database_url):
     container = bootstrap(settings(database_url))
     item = patent_item(1)
-    container.registry.put_ip_right(item.kind, item.number, patent_fields([party(1)]), IP_OFFICE)
+    with acting_as(IP_OFFICE):
+        container.registry.put_ip_right(item.kind, item.number, patent_fields([party(1)]))
     container.close()
     alembic(database_url, "downgrade", "0007")  # the store as it was before the marker
 

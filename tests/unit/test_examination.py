@@ -1,4 +1,4 @@
-"""Examination of a filing against the register: one refusal code per CNIPA ground (SPEC §4)."""
+"""Examination of a filing against the register: one refusal code per CNIPA ground (contract §4)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from registry.ip_rights import IPRight
 from registry.values import Encumbrance, Item, RefusalReason, RegisterEntry
 from tests.builders import party
 from tests.factories import (
-    BANK_B,
     NOW,
     TODAY,
     consent,
@@ -115,7 +114,7 @@ def test_a_co_owner_with_consent_passes():
 def test_an_encumbered_right_is_ip_already_pledged():
     rights = only_patent()
     pledge = Encumbrance(pledge_id="p-1", registration_number="Y20260000000001", pledgee="BANK-A")
-    rights[PATENT.key].encumber(pledge, BANK_B, NOW)
+    rights[PATENT.key].encumber(pledge, NOW)
 
     reasons = examine(make_filing(HOLDER, [PATENT]), rights, TODAY)
 

@@ -1,4 +1,4 @@
-"""Property: no sequence of listing commands reaches an illegal state (SPEC §6).
+"""Property: no sequence of listing commands reaches an illegal state (contract §6).
 
 listed --1st intention--> taken --2nd--> bidding --sale--> sold
 listed --no intention by the deadline--> buyback_pending --buyback--> bought_back
@@ -18,15 +18,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from disposal.listings import Listing
-from registry.actors import Actor
 from registry.errors import DomainError
 from registry.values import Party
 from tests.builders import party
 from tests.factories import to_party
 
-CENTRE = Actor("p-centre", "trading_centre", "WHOTC")
-PLATFORM = Actor("p-platform", "disposal_platform", "HB-DP")
-SYSTEM = Actor("system", "system", "ipledge")
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 LISTED_ON = date(2026, 3, 2)
 APPRAISED = Decimal("5000000.00")
@@ -78,7 +74,7 @@ class ListingLifecycle(RuleBasedStateMachine):
     @initialize()
     def list_collateral(self) -> None:
         self.listing = Listing.create(
-            uuid4(), uuid4(), "BANK-A", ASKING, APPRAISED, LISTED_ON, None, CENTRE, NOW
+            uuid4(), uuid4(), "BANK-A", ASKING, APPRAISED, LISTED_ON, None, NOW
         )
         self.events = list(self.listing.collect_events())
         self.visited = [self.listing.status]
@@ -102,17 +98,17 @@ class ListingLifecycle(RuleBasedStateMachine):
     def register_intention(self, bidder: Party, on: date) -> None:
         self.intention_count += 1
         intention = UUID(int=self.intention_count)
-        self.attempt(lambda: self.listing.register_intention(intention, bidder, on, CENTRE, NOW))
+        self.attempt(lambda: self.listing.register_intention(intention, bidder, on, NOW))
 
     @rule(buyer=buyers, price=prices, on=days)
     def sell(self, buyer: Party, price: Decimal, on: date) -> None:
-        self.attempt(lambda: self.listing.sell(buyer, price, on, CENTRE, NOW))
+        self.attempt(lambda: self.listing.sell(buyer, price, on, NOW))
 
     @rule()
     def expire(self) -> None:
         before = state_of(self.listing)
         self.previous = self.listing.status
-        if self.listing.expire(SYSTEM, NOW):
+        if self.listing.expire(NOW):
             assert self.previous == "listed" and not self.listing.intentions
             self.events.extend(self.listing.collect_events())
             self.visited.append(self.listing.status)
@@ -122,11 +118,11 @@ class ListingLifecycle(RuleBasedStateMachine):
 
     @rule(price=st.sampled_from([Decimal("1.00"), Decimal("3000000.00")]), on=days)
     def buy_back(self, price: Decimal, on: date) -> None:
-        self.attempt(lambda: self.listing.buy_back(PUBLIC_ENTITY, price, on, PLATFORM, NOW))
+        self.attempt(lambda: self.listing.buy_back(PUBLIC_ENTITY, price, on, NOW))
 
     @rule(reason=st.sampled_from(["pledgor repaid", "court order"]))
     def withdraw(self, reason: str) -> None:
-        self.attempt(lambda: self.listing.withdraw(reason, CENTRE, NOW))
+        self.attempt(lambda: self.listing.withdraw(reason, NOW))
 
     @invariant()
     def status_is_known_and_reached_legally(self) -> None:
@@ -155,7 +151,7 @@ class ListingLifecycle(RuleBasedStateMachine):
         names = [type(e).__name__ for e in self.events]
         assert "BuybackRequested" not in names and "Expired" not in names
         version = self.listing.version
-        assert self.listing.expire(SYSTEM, NOW) is False
+        assert self.listing.expire(NOW) is False
         assert self.listing.version == version
         assert self.listing.collect_events() == []
 

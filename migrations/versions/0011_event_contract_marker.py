@@ -6,15 +6,15 @@ events) and is left unmarked, so that start-up refuses it (events/contract.py) i
 misreading it.
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0010 (after main's disposal and claim lists; both branched from 0007)
 Create Date: 2026-12-01 10:00:00.000000
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0007"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
