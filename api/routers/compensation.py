@@ -11,6 +11,7 @@ from api.deps import ContainerDep, IfMatch, PrincipalDep, require
 from api.presenters_disposal import claim_body
 from api.responses import aggregate_written, resource
 from api.schemas.disposal import Advance
+from api.schemas.public_disposal import ClaimPublic
 from registry.errors import NotFound
 from registry.visibility import can_see_claim
 
@@ -23,6 +24,7 @@ Fund = require("compensation_fund")
     "/v1/pledges/{pledge_id}/compensation-claims",
     status_code=201,
     summary="Claim risk compensation for a defaulted pledge (advance = share x outstanding)",
+    response_model=ClaimPublic,
 )
 def claim(pledge_id: UUID, principal: Bank, container: ContainerDep) -> JSONResponse:
     result = container.disposals.claim_compensation(pledge_id, principal.actor)
@@ -33,7 +35,9 @@ def claim(pledge_id: UUID, principal: Bank, container: ContainerDep) -> JSONResp
 
 
 @router.post(
-    "/v1/compensation-claims/{claim_id}/advance", summary="The fund pays the advance upfront"
+    "/v1/compensation-claims/{claim_id}/advance",
+    summary="The fund pays the advance upfront",
+    response_model=ClaimPublic,
 )
 def advance(
     claim_id: UUID, body: Advance, principal: Fund, container: ContainerDep, expected: IfMatch
@@ -45,7 +49,9 @@ def advance(
     )
 
 
-@router.get("/v1/compensation-claims/{claim_id}", summary="A compensation claim")
+@router.get(
+    "/v1/compensation-claims/{claim_id}", summary="A compensation claim", response_model=ClaimPublic
+)
 def get_claim(claim_id: UUID, principal: PrincipalDep, container: ContainerDep) -> JSONResponse:
     c = container.disposals.claim(claim_id)
     if not can_see_claim(principal.actor, c):
