@@ -24,6 +24,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from api.deps import authenticate, if_match, require
+from api.openapi_descriptions import describe
 from api.openapi_examples import add_request_examples
 from api.openapi_headers import (
     IDEMPOTENCY_KEY,
@@ -155,12 +156,18 @@ def add_problems(schema: dict[str, Any], routes: list[Any]) -> None:
     components = schema["components"]
     components["schemas"]["Problem"] = copy.deepcopy(PROBLEM_SCHEMA)
     components["securitySchemes"] = {
-        BEARER_SCHEME: {"type": "http", "scheme": "bearer", "description": "an API key"}
+        BEARER_SCHEME: {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API key (`ipk_...`), sent as `Authorization: Bearer <api key>`; "
+            "an administrator issues one per principal (`POST /v1/admin/principals`).",
+        }
     }
     for route in (r for api_route in routes for r in described(schema, api_route)):
         document(route)
     for unused in ("HTTPValidationError", "ValidationError"):
         components["schemas"].pop(unused, None)
+    describe(schema)
 
 
 def document(route: Route) -> None:

@@ -10,11 +10,12 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, update
 
 from events.database import Database
+from events.jsonable import rfc3339
 from events.tables import principals
 from events.webhooks.admin import disable_for_revoked
 from registry.actors import ROLES, Actor
@@ -42,9 +43,14 @@ class Principal:
             "name": self.name,
             "role": self.role,
             "institution_id": self.institution_id,
-            "created_at": self.created_at.isoformat(),
+            "created_at": rfc3339(as_utc(self.created_at)),
             "revoked": self.revoked_at is not None,
         }
+
+
+def as_utc(instant: datetime) -> datetime:
+    """SQLite returns the stored UTC instant without its offset: put it back."""
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 def hash_key(api_key: str) -> str:

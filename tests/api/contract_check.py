@@ -70,7 +70,7 @@ class ContractCheck:
         key = json.dumps(schema, sort_keys=True)
         if key not in self._validators:
             root = {**schema, "components": self.document["components"]}
-            self._validators[key] = jsonschema_rs.Draft202012Validator(root)
+            self._validators[key] = jsonschema_rs.Draft202012Validator(root, validate_formats=True)
         return self._validators[key]
 
     async def on_response(self, response: httpx.Response) -> None:
