@@ -10,13 +10,15 @@ PORT   ?= 8000
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+# Reinstall whenever a pyproject.toml changes. The Python client (clients/python) is installed
+# too: `ipledge pledges file` files through it, and its tests import it.
+CLIENT := clients/python
+$(VENV)/.installed: pyproject.toml $(CLIENT)/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e . -e ./$(CLIENT)
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml $(CLIENT)/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]' -e ./$(CLIENT)
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -32,6 +34,7 @@ run: install
 ## test: set up, make sure PostgreSQL is up, lint, type-check, check migrations, run every test
 test: dev
 	bash .ci/ensure-postgres
+	bash .ci/ensure-tools
 	$(MAKE) --no-print-directory lint check-migrations
 	$(BIN)/pytest
 

@@ -16,6 +16,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,18 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
     return saved
 
 
-def run(url: str, key: str, saved_path: Path | None = None, *, timeout: float = 120) -> Report:
+# Called after each page of the log: (events checked so far, events in the served checkpoint).
+OnProgress = Callable[[int, int], None]
+
+
+def run(
+    url: str,
+    key: str,
+    saved_path: Path | None = None,
+    *,
+    timeout: float = 120,
+    on_progress: OnProgress | None = None,
+) -> Report:
     saved = load_checkpoint(saved_path) if saved_path is not None else None
     if not key:
         raise CannotVerify("no API key: pass --key or set IPLEDGE_API_KEY")
@@ -128,10 +140,14 @@ def run(url: str, key: str, saved_path: Path | None = None, *, timeout: float = 
         raise CannotVerify(f"--url must be an http(s) base URL like http://host:8000, not {url!r}")
     headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
     with httpx.Client(base_url=base, headers=headers, timeout=timeout) as client:
-        return verify(client, saved)
+        return verify(client, saved, on_progress)
 
 
-def verify(client: httpx.Client, saved: dict[str, Any] | None = None) -> Report:
+def verify(
+    client: httpx.Client,
+    saved: dict[str, Any] | None = None,
+    on_progress: OnProgress | None = None,
+) -> Report:
     report = Report(url=str(client.base_url).rstrip("/"), saved=saved)
     # The checkpoint first: the log read afterwards is at least as long.
     public_key = _get(client, "/v1/audit/public-key")
@@ -141,7 +157,8 @@ def verify(client: httpx.Client, saved: dict[str, Any] | None = None) -> Report:
     if shape:
         report.add(f"the service's checkpoint is malformed: {shape}")
     wanted = {c["tree_size"] for c in (checkpoint, saved) if c is not None}
-    roots = _stream_log(client, report, wanted)
+    total = served.get("tree_size") if isinstance(served.get("tree_size"), int) else 0
+    roots = _stream_log(client, report, wanted, lambda done: (on_progress or _quiet)(done, total))
 
     key = _public_key(public_key, report)
     if checkpoint is not None:
@@ -156,7 +173,13 @@ def verify(client: httpx.Client, saved: dict[str, Any] | None = None) -> Report:
 # ---- the log -------------------------------------------------------------------------
 
 
-def _stream_log(client: httpx.Client, report: Report, wanted: set[int]) -> dict[int, bytes]:
+def _quiet(_done: int, _total: int) -> None:
+    pass
+
+
+def _stream_log(
+    client: httpx.Client, report: Report, wanted: set[int], checked: Callable[[int], None]
+) -> dict[int, bytes]:
     """Checks positions 1..N and every leaf; returns the recomputed roots of the ``wanted``
     prefixes (those reached before the log broke off)."""
     tree = merkle.StreamingRoot()
@@ -185,6 +208,7 @@ def _stream_log(client: httpx.Client, report: Report, wanted: set[int]) -> dict[
                 continue
             broken = True  # positions no longer line up with leaves: stop here
             break
+        checked(expected - 1)
         if broken or next_after is None:
             break
         if not isinstance(next_after, int) or next_after <= after or not items:

@@ -26,6 +26,7 @@ from events.audit.projection import AuditProjection
 from events.clock import Clock, ManualClock, SystemClock
 from events.database import Database
 from events.database_url import DatabaseConfig
+from events.projections.claims import ClaimsProjection
 from events.projections.disposals import DisposalsProjection
 from events.projections.ip_rights import IPRightsProjection
 from events.projections.pledges import PledgesProjection
@@ -200,6 +201,7 @@ def bootstrap(
             PledgesProjection(),
             IPRightsProjection(),
             DisposalsProjection(),
+            ClaimsProjection(),
             TimersProjection(),
             AuditProjection(),
             ReportsProjection(),

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from api.cli_batch import ip_rights_app, pledges_app
 from api.cli_principals import app as principals_app
 from api.cli_support import CANNOT_RUN, fail, load_settings, opened_store
 
@@ -25,6 +26,8 @@ app = typer.Typer(
 projections_app = typer.Typer(help="Read models", no_args_is_help=True)
 audit_app = typer.Typer(help="Verify the audit log (docs/contract.md §8)", no_args_is_help=True)
 app.add_typer(principals_app, name="principals")
+app.add_typer(pledges_app, name="pledges")
+app.add_typer(ip_rights_app, name="ip-rights")
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
 log = logging.getLogger("ipledge")
@@ -130,14 +133,23 @@ def verify_audit(
         typer.Option(help="a checkpoint saved earlier (the JSON GET /v1/audit/checkpoint gave)"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar")] = False,
 ) -> None:
     """Recompute every leaf and the root from the log and check the signed checkpoints.
 
     Exits 0 if everything holds, 1 naming the first bad position, 2 if it cannot verify."""
     from api.audit_verify import CannotVerify, run
+    from api.cli_progress import progress_bar
 
     try:
-        report = run(url, key, checkpoint)
+        with progress_bar("verifying", None, quiet) as advance:
+            checked = [0]
+
+            def on_progress(done: int, total: int) -> None:
+                advance(done - checked[0], total=max(total, done))
+                checked[0] = done
+
+            report = run(url, key, checkpoint, on_progress=on_progress)
     except CannotVerify as e:
         if as_json:
             typer.echo(json.dumps({"ok": False, "error": str(e)}, ensure_ascii=False))
@@ -148,6 +160,24 @@ def verify_audit(
     else:
         typer.echo(report.text())
     raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def openapi(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="write to this file instead of stdout")
+    ] = None,
+) -> None:
+    """Print the OpenAPI document (no running service or store needed).
+
+    Refresh the Python client's snapshot with `ipledge openapi -o clients/python/openapi.json`."""
+    from api.openapi_snapshot import openapi_document, render
+
+    text = render(openapi_document())
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 @app.command()

@@ -34,7 +34,10 @@ PAGES = (
     Page("/metrics", "Metrics", "Prometheus text format"),
 )
 # Listed on the index and in `ipledge serve --banner` as soon as the application serves it.
-OPTIONAL_PAGES = (Page("/console", "Console", "the operator console"),)
+OPTIONAL_PAGES = (
+    Page("/guides", "Guides", "each role's tasks step by step, with the calls to make"),
+    Page("/console", "Console", "the operator console"),
+)
 
 
 def serves(app: FastAPI, path: str) -> bool:

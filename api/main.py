@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import home
+from api import guides, home
 from api.auth_gate import AuthGate
 from api.bootstrap import Container
 from api.errors import install_error_handlers
@@ -96,6 +96,8 @@ def create_app(
     )
     for module in routers:
         app.include_router(module.router)
+    if guides.available():  # only a checkout of the repository holds docs/guides
+        app.include_router(guides.router)
     app.state.api_routes = [route for module in routers for route in module.router.routes]
     document_problems(app)
     add_edge_middleware(app, container, wall_clock or SystemClock())

@@ -219,6 +219,29 @@ listings_view = Table(
     Index("ix_listings_view_status_deadline", "status", "no_taker_deadline"),
 )
 
+# One row per compensation claim (contract §5), for GET /v1/compensation-claims.
+claims_view = Table(
+    "claims_view",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("created_position", BigInteger, nullable=False, unique=True),
+    Column("pledge_id", String(36), nullable=False),
+    Column("pledgee", String(64), nullable=False),
+    Column("fund_id", String(64), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("share", String(20), nullable=False),  # an exact decimal fraction, kept as its text
+    Column("outstanding_amount", MONEY, nullable=False),
+    Column("advance_due", MONEY, nullable=False),
+    Column("claimed_on", Date, nullable=False),
+    Column("advanced_on", Date),
+    Column("refund_due", MONEY),
+    Column("balance_due", MONEY),
+    Column("settled_on", Date),
+    Column("version", Integer, nullable=False),
+    Index("ix_claims_view_pledgee", "pledgee"),
+    Index("ix_claims_view_fund_id", "fund_id"),
+)
+
 # Audit (contract §8): the leaf hash of every log position, and every complete (perfect) subtree
 # of the RFC 6962 tree: node (level, index) covers leaves [index * 2^level, (index+1) * 2^level).
 # Each append adds at most log2(n) nodes; any root or proof needs only O(log n) of them.

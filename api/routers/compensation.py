@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import ContainerDep, IfMatch, PrincipalDep, require
+from api.deps import ContainerDep, CursorParam, IfMatch, Limit, MinPosition, PrincipalDep, require
 from api.presenters_disposal import claim_body
 from api.responses import aggregate_written, resource
+from api.schemas.common import line
 from api.schemas.disposal import Advance
-from api.schemas.public_disposal import ClaimPublic
+from api.schemas.public_disposal import ClaimPagePublic, ClaimPublic
+from events.projections.disposal_queries import list_claims
 from registry.errors import NotFound
 from registry.visibility import can_see_claim
 
 router = APIRouter(tags=["compensation"])
 Bank = require("bank")
 Fund = require("compensation_fund")
+Status = Literal["claimed", "advanced", "cleared"]
 
 
 @router.post(
@@ -47,6 +51,34 @@ def advance(
     return aggregate_written(
         container, c, claim_body(c), result.position, "/v1/compensation-claims"
     )
+
+
+@router.get(
+    "/v1/compensation-claims",
+    summary="Compensation claims the caller may see (extension)",
+    dependencies=[MinPosition("compensation_claims")],
+    response_model=ClaimPagePublic,
+)
+def search_claims(
+    principal: PrincipalDep,
+    container: ContainerDep,
+    limit: Limit = 50,
+    cursor: CursorParam = None,
+    status: Status | None = None,
+    pledge_id: UUID | None = None,
+    fund_id: line(64) | None = None,
+) -> dict:
+    page = list_claims(
+        container.db,
+        role=principal.role,
+        institution_id=principal.institution_id,
+        limit=limit,
+        cursor=cursor,
+        status=status,
+        pledge_id=str(pledge_id) if pledge_id else None,
+        fund_id=fund_id,
+    )
+    return page.body()
 
 
 @router.get(

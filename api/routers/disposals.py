@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import AsOf, ContainerDep, CursorParam, IfMatch, Limit, PrincipalDep, require
+from api.deps import (
+    AsOf,
+    ContainerDep,
+    CursorParam,
+    IfMatch,
+    Limit,
+    MinPosition,
+    PrincipalDep,
+    require,
+)
 from api.presenters_disposal import disposal_body
 from api.principals import Principal
 from api.responses import aggregate_written, resource
 from api.schemas.disposal import Conclusion, DisposalCreate, Settlement
 from api.schemas.public_common import EventPagePublic
-from api.schemas.public_disposal import DisposalPublic
+from api.schemas.public_disposal import DisposalPagePublic, DisposalPublic
 from disposal.disposals import Disposal
 from events.history import as_of as as_of_state
 from events.history import stream_history
+from events.projections.disposal_queries import list_disposals
 from events.projections.queries import page_of
 from registry.errors import NotFound
 from registry.visibility import can_see_disposal
@@ -24,6 +35,8 @@ from registry.visibility import can_see_disposal
 router = APIRouter(prefix="/v1/disposals", tags=["disposals"])
 Bank = require("bank")
 TradingCentre = require("trading_centre")
+Status = Literal["open", "concluded", "settled"]
+Route = Literal["exchange_listing", "auction", "reverse_licence", "acquisition"]
 
 
 def visible_disposal(container: ContainerDep, disposal_id: UUID, principal: Principal) -> Disposal:
@@ -51,6 +64,34 @@ def open_disposal(body: DisposalCreate, principal: Bank, container: ContainerDep
         body.pledge_id, body.route, body.appraised_value, principal.actor
     )
     return _written(container, result, status=201)
+
+
+@router.get(
+    "",
+    summary="Disposals the caller may see (extension)",
+    dependencies=[MinPosition("disposals")],
+    response_model=DisposalPagePublic,
+)
+def search_disposals(
+    principal: PrincipalDep,
+    container: ContainerDep,
+    limit: Limit = 50,
+    cursor: CursorParam = None,
+    status: Status | None = None,
+    route: Route | None = None,
+    pledge_id: UUID | None = None,
+) -> dict:
+    page = list_disposals(
+        container.db,
+        role=principal.role,
+        institution_id=principal.institution_id,
+        limit=limit,
+        cursor=cursor,
+        status=status,
+        route=route,
+        pledge_id=str(pledge_id) if pledge_id else None,
+    )
+    return page.body()
 
 
 @router.get("/{disposal_id}", summary="A disposal case", response_model=DisposalPublic)

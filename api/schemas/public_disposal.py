@@ -70,8 +70,24 @@ class DisposalPublic(Public):
     updated_at: InstantOut
 
 
-class DisposalPagePublic(PagePublic[DisposalPublic]):
-    """A page of Disposal items."""
+class DisposalSummaryPublic(Public):
+    """A disposal in a list (GET /v1/disposals/{id} has the whole of it)."""
+
+    id: UuidOut
+    pledge_id: UuidOut
+    pledgee: str
+    route: Route
+    status: Literal["open", "concluded", "settled"]
+    appraised_value: MoneyOut
+    outstanding_amount: MoneyOut
+    opened_on: DateOut
+    recovery: MoneyOut | None
+    settled_on: DateOut | None
+    version: Version
+
+
+class DisposalPagePublic(PagePublic[DisposalSummaryPublic]):
+    """A page of disposals."""
 
 
 class IntentionEntryPublic(Public):
@@ -188,5 +204,24 @@ class ClaimPublic(Public):
     version: Version
 
 
-class ClaimPagePublic(PagePublic[ClaimPublic]):
-    """A page of Claim items."""
+class ClaimSummaryPublic(Public):
+    """A compensation claim in a list (GET /v1/compensation-claims/{id} has all of it)."""
+
+    id: UuidOut
+    pledge_id: UuidOut
+    pledgee: str
+    fund_id: str
+    status: Literal["claimed", "advanced", "cleared"]
+    share: RatioOut
+    outstanding_amount: MoneyOut
+    advance_due: MoneyOut
+    claimed_on: DateOut
+    advanced_on: DateOut | None
+    refund_due: MoneyOut | None
+    balance_due: MoneyOut | None
+    settled_on: DateOut | None
+    version: Version
+
+
+class ClaimPagePublic(PagePublic[ClaimSummaryPublic]):
+    """A page of compensation claims."""

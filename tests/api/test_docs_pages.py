@@ -77,7 +77,8 @@ async def test_both_docs_pages_read_the_service_own_openapi_document(
 async def test_the_index_links_every_human_entry_point(client: httpx.AsyncClient) -> None:
     links = references((await client.get("/")).text, "a")
 
-    assert links == ["/docs", "/redoc", "/openapi.json", "/healthz", "/readyz", "/metrics"]
+    pages = ["/docs", "/redoc", "/openapi.json", "/healthz", "/readyz", "/metrics", "/guides"]
+    assert links == pages
     for link in links[:3]:
         assert (await client.get(link)).status_code == 200
 

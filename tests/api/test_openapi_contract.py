@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema_rs
 import pytest
 
-from api.main import create_app
+from api.openapi_snapshot import openapi_document
 from tests.api.contract_check import ContractCheck
 
 PUBLIC = {
@@ -31,18 +31,8 @@ DATES = ("_on", "_date", "no_taker_deadline")
 
 
 @pytest.fixture(scope="module")
-def document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from api.bootstrap import bootstrap, migrate
-    from api.settings import Settings
-    from events.database_url import DatabaseConfig
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('contract')}/ipledge.db"
-    migrate(DatabaseConfig.parse(url))
-    container = bootstrap(Settings(database_url=url, clock="manual", run_worker=False))
-    try:
-        return create_app(container, run_worker=False).openapi()
-    finally:
-        container.close()
+def document() -> dict[str, Any]:
+    return openapi_document()
 
 
 def operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
