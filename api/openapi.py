@@ -83,6 +83,11 @@ class Route:
         return "requestBody" in self.operation
 
     @property
+    def has_parameters(self) -> bool:
+        """Path or query parameters: what makes a request target long."""
+        return any(p["in"] in ("path", "query") for p in self.operation.get("parameters", []))
+
+    @property
     def has_json_body(self) -> bool:
         return "application/json" in self.operation.get("requestBody", {}).get("content", {})
 
@@ -107,6 +112,7 @@ MECHANISMS = (
     Mechanism(404, "not_found", lambda r: r.path_params),  # a path naming nothing
     Mechanism(409, "idempotency_key_in_flight", lambda r: r.method == "POST"),
     Mechanism(413, "payload_too_large", lambda r: r.has_body),
+    Mechanism(414, "uri_too_long", lambda r: r.has_parameters),  # api/middleware.py TargetLimit
     Mechanism(415, "unsupported_media_type", lambda r: r.has_body),
     Mechanism(422, "validation_error", lambda r: r.has_input),
     Mechanism(422, "idempotency_key_reused", lambda r: r.method == "POST"),
@@ -120,6 +126,7 @@ DESCRIPTIONS = {
     409: "The resource's state does not allow this, or the same Idempotency-Key is in flight",
     412: "If-Match is not the resource's current version",
     413: "The request body is too large",
+    414: "The path and query string are longer than the service accepts (8192 bytes)",
     415: "The body's media type is not accepted",
     422: "Validation failed (`errors` lists the fields), a business rule was broken (the "
     "rule's own code), or the Idempotency-Key named another request",

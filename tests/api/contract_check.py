@@ -5,7 +5,7 @@ the response's status for its operation, the body must validate against that res
 schema (a problem's `code` must be one the operation enumerates), and the headers the
 contract names (ETag, X-Log-Position, Location, Retry-After) must be documented for it.
 A response with a status the operation does not list is recorded as such. What the
-document does not cover (no operation at that path, 405, 414, 431, 500) is not judged here.
+document does not cover (no operation at that path, 405, 431, 500) is not judged here.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import httpx
 import jsonschema_rs
 
 CHECKED_HEADERS = ("etag", "x-log-position", "location", "retry-after")
-OUTSIDE_OPERATIONS = {405, 414, 431, 500}
+OUTSIDE_OPERATIONS = {405, 431, 500}
 
 
 @dataclass
