@@ -42,6 +42,7 @@ lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # `alembic check`: the models and the migrations describe the same tables.
 check-migrations: dev

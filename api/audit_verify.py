@@ -157,7 +157,8 @@ def verify(
     if shape:
         report.add(f"the service's checkpoint is malformed: {shape}")
     wanted = {c["tree_size"] for c in (checkpoint, saved) if c is not None}
-    total = served.get("tree_size") if isinstance(served.get("tree_size"), int) else 0
+    size = served.get("tree_size")
+    total = size if isinstance(size, int) else 0
     roots = _stream_log(client, report, wanted, lambda done: (on_progress or _quiet)(done, total))
 
     key = _public_key(public_key, report)

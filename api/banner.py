@@ -64,13 +64,14 @@ def data_of(settings: Settings) -> str:
 
 
 class BannerServer(uvicorn.Server):
-    """A uvicorn server that prints ``text`` once it listens (after uvicorn's own lines)."""
+    """A uvicorn server that prints ``text``, if any, once it listens (after uvicorn's own
+    lines)."""
 
-    def __init__(self, config: uvicorn.Config, text: str) -> None:
+    def __init__(self, config: uvicorn.Config, text: str | None) -> None:
         super().__init__(config)
         self.text = text
 
     async def startup(self, sockets: Any = None) -> None:
         await super().startup(sockets=sockets)
-        if not self.should_exit:
+        if self.text is not None and not self.should_exit:
             print(self.text, flush=True)

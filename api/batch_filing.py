@@ -52,7 +52,7 @@ def _filed(row: Row, pledge: Pledge) -> Outcome:
         pledge.status if pledge.status in DONE else "registered",
         pledge_id=pledge.id,
         registration_number=pledge.registration_number or "",
-        codes=[r["code"] for r in reasons],
+        codes=[r.code for r in pledge.refusal_reasons],
         detail=" | ".join(_reason_text(r) for r in reasons),
         reasons=reasons,
     )

@@ -23,7 +23,7 @@ from disposal.service import DisposalService
 from events.audit.keys import load_signing_key
 from events.audit.log import AuditLog
 from events.audit.projection import AuditProjection
-from events.clock import Clock, ManualClock, SystemClock
+from events.clock import Clock, ManualClock, SystemClock, SystemWaitClock, WaitClock
 from events.database import Database
 from events.database_url import DatabaseConfig
 from events.projections.claims import ClaimsProjection
@@ -44,6 +44,7 @@ from events.webhooks.endpoints import EndpointStore
 from events.webhooks.transport import HttpTransport, Transport
 from events.webhooks.url_guard import TargetGuard
 from events.worker import Step, Worker
+from registry.actors import SYSTEM, acting_as
 from registry.service import RegistryService
 
 log = logging.getLogger("ipledge")
@@ -68,6 +69,7 @@ class Container:
     projections: ProjectionRunner
     worker: Worker
     search_limits: TokenBuckets = field(default_factory=lambda: TokenBuckets(60, 20))
+    wait_clock: WaitClock = field(default_factory=SystemWaitClock)  # long-polls wait on it
     _clock_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -115,6 +117,8 @@ def migrate(config: DatabaseConfig) -> None:
 
 
 def timer_handlers(registry: RegistryService, disposals: DisposalService) -> dict[str, Handler]:
+    """What each timer does; the service acts on its own behalf (the system actor)."""
+
     def annuity(notice: str) -> Handler:
         def fire(right_id: UUID, payload: dict) -> list[str]:
             due = date.fromisoformat(payload["due_date"])
@@ -126,12 +130,21 @@ def timer_handlers(registry: RegistryService, disposals: DisposalService) -> dic
         due = date.fromisoformat(payload["due_date"])
         return registry.lapse_for_unpaid_fee(right_id, payload["year"], due).value
 
-    return {
+    handlers: dict[str, Handler] = {
         "listing_no_taker": lambda listing_id, _: disposals.expire_listing(listing_id).value,
         "annuity_due_soon": annuity("due_soon"),
         "annuity_overdue": annuity("overdue"),
         "annuity_lapse": lapse,
     }
+    return {kind: as_system(handler) for kind, handler in handlers.items()}
+
+
+def as_system(handler: Handler) -> Handler:
+    def fire(subject_id: UUID, payload: dict) -> list[str]:
+        with acting_as(SYSTEM):
+            return handler(subject_id, payload)
+
+    return fire
 
 
 def make_clock(settings: Settings, db: Database, store: EventStore) -> Clock:
@@ -147,7 +160,7 @@ def make_clock(settings: Settings, db: Database, store: EventStore) -> Clock:
 def last_event_time(store: EventStore) -> datetime | None:
     """When the last event in the log happened (reads one row: the last notification)."""
     last = store.read_log(after=store.max_position() - 1, limit=1)
-    return store.decode(last[0]).timestamp if last else None  # type: ignore[attr-defined]
+    return store.decode(last[0]).timestamp if last else None
 
 
 def load_manual_clock(db: Database) -> datetime | None:

@@ -27,7 +27,7 @@ def create(
     institution_id: Annotated[str, typer.Option("--institution-id")] = "ipledge",
 ) -> None:
     """Create a principal and print its API key (shown only once)."""
-    from registry.errors import DomainError
+    from kernel.errors import DomainError
 
     with opened_store(load_settings()) as container:
         try:
@@ -59,7 +59,7 @@ def revoke(
     """Revoke a principal's API key and disable its webhook endpoints, as
     DELETE /v1/admin/principals/{id} does. Revoking a revoked principal changes nothing.
     Exits 1 if there is no such principal."""
-    from registry.errors import NotFound
+    from kernel.errors import NotFound
 
     with opened_store(load_settings()) as container:
         listed = container.principals.list()

@@ -37,9 +37,10 @@ def progress_bar(description: str, total: int | None, quiet: bool = False) -> It
         task = progress.add_task(description, total=total, tally="")
 
         def advance(steps: int = 1, tally: str | None = None, total: int | None = None) -> None:
-            fields: dict[str, object] = {} if tally is None else {"tally": tally}
-            if total is not None:
-                fields["total"] = total
-            progress.update(task, advance=steps, **fields)
+            # total=None leaves the task's length as it is.
+            if tally is None:
+                progress.update(task, advance=steps, total=total)
+            else:
+                progress.update(task, advance=steps, total=total, tally=tally)
 
         yield advance

@@ -26,7 +26,7 @@ from events.clock import ManualClock
 from events.private_files import write_private
 from events.scheduler import Scheduler
 from registry import annuities
-from registry.actors import Actor
+from registry.actors import Actor, acting_as
 from registry.numbers import make_credit_code
 from registry.pledges import Pledge
 from registry.service import RegistryService
@@ -141,7 +141,8 @@ class DemoStory:
             for i, (name, _) in enumerate(COMPANIES)
         ]
         rights = register_entries(holders, self.clock.today(), self.rng)
-        self.registry.import_ip_rights(rights, self.actors["CNIPA-HB"])
+        with acting_as(self.actors["CNIPA-HB"]):
+            self.registry.import_ip_rights(rights)
         self.day(1)
         registered, counts = self.file_pledges(holders, rights)
         self.day(10)
@@ -169,7 +170,8 @@ class DemoStory:
                 for k, num, _ in self.rng.sample(pool, self.rng.randint(1, 3))
             ]
             filing = filing_for(n, holder, bank.institution_id, items, self.clock.today(), self.rng)
-            pledge = self.registry.file_pledge(filing, bank).value
+            with acting_as(bank):
+                pledge = self.registry.file_pledge(filing).value
             counts[pledge.status] = counts.get(pledge.status, 0) + 1
             if pledge.status == "registered":
                 registered.append((pledge, bank))
@@ -180,21 +182,21 @@ class DemoStory:
         today, defaulted = self.clock.today(), []
         for index, (pledge, bank) in enumerate(registered):
             kind = index % 7
-            if kind == 1:
-                self.registry.amend_pledge(
-                    pledge.id,
-                    {"secured_amount": cny(pledge.secured_amount * 8 / 10)},
-                    "partial repayment renegotiated",
-                    bank,
-                )
-            elif kind == 2:
-                self.registry.release_pledge(pledge.id, today, "repaid", None, bank)
-            elif kind == 3 and len(pledge.items) > 1:
-                self.registry.release_pledge(pledge.id, today, "other", pledge.items[:1], bank)
-            elif kind in (4, 5):
-                outstanding = cny(pledge.secured_amount * 9 / 10)
-                self.registry.declare_default(pledge.id, today, outstanding, bank)
-                defaulted.append((pledge, bank))
+            with acting_as(bank):
+                if kind == 1:
+                    self.registry.amend_pledge(
+                        pledge.id,
+                        {"secured_amount": cny(pledge.secured_amount * 8 / 10)},
+                        "partial repayment renegotiated",
+                    )
+                elif kind == 2:
+                    self.registry.release_pledge(pledge.id, today, "repaid", None)
+                elif kind == 3 and len(pledge.items) > 1:
+                    self.registry.release_pledge(pledge.id, today, "other", pledge.items[:1])
+                elif kind in (4, 5):
+                    outstanding = cny(pledge.secured_amount * 9 / 10)
+                    self.registry.declare_default(pledge.id, today, outstanding)
+                    defaulted.append((pledge, bank))
         return defaulted
 
     def prepay_fees(self, registered: list[tuple[Pledge, Actor]]) -> None:
@@ -228,49 +230,50 @@ class DemoStory:
                 amount = annuities.amount_due(
                     right.kind, right.filing_date, paid, paid + 1, self.clock.today()
                 )
-                self.registry.prepay_annuity(
-                    pledge.id,
-                    {
-                        "item": {"kind": right.kind, "number": right.number},
-                        "through_year": paid + 1,
-                        "amount": amount,
-                        "paid_on": self.clock.today(),
-                        "receipt_number": f"CNIPA-FEE-{pledge.registration_number}-{paid + 1}",
-                    },
-                    bank,
-                )
+                payment = {
+                    "item": {"kind": right.kind, "number": right.number},
+                    "through_year": paid + 1,
+                    "amount": amount,
+                    "paid_on": self.clock.today(),
+                    "receipt_number": f"CNIPA-FEE-{pledge.registration_number}-{paid + 1}",
+                }
+                with acting_as(bank):
+                    self.registry.prepay_annuity(pledge.id, payment)
 
     def dispose(self, defaulted: list[tuple[Pledge, Actor]]) -> None:
         centre, platform, fund = (self.actors[k] for k in ("WHOTC", "HB-IPDP", "HB-RCF"))
         cases = []
         for pledge, bank in defaulted:
             if pledge.filing.get("risk_compensation"):
-                claim = self.disposals.claim_compensation(pledge.id, bank).value
-                self.disposals.advance_claim(claim.id, self.clock.today(), fund)
+                with acting_as(bank):
+                    claim = self.disposals.claim_compensation(pledge.id).value
+                with acting_as(fund):
+                    self.disposals.advance_claim(claim.id, self.clock.today())
             appraised = cny(pledge.secured_amount * 7 / 10)
-            disposal = self.disposals.open_disposal(
-                pledge.id, "exchange_listing", appraised, bank
-            ).value
-            cases.append((disposal, appraised))
+            with acting_as(bank):
+                opened = self.disposals.open_disposal(pledge.id, "exchange_listing", appraised)
+            cases.append((opened.value, appraised))
         self.day(25)
         sold, bought_back, *live = cases[:4]
         listings = {}
         for disposal, appraised in (sold, bought_back):
-            listings[disposal.id] = self.disposals.create_listing(
-                disposal.id, appraised, self.clock.today(), None, centre
-            ).value
+            with acting_as(centre):
+                listed = self.disposals.create_listing(
+                    disposal.id, appraised, self.clock.today(), None
+                )
+            listings[disposal.id] = listed.value
         self.day(60)
         taker = {
             "name": "武汉东湖新技术开发区科创投资有限公司",
             "credit_code": make_credit_code("91420100MA4K00001"),
         }
-        listing = listings[sold[0].id]
-        self.disposals.register_intention(listing.id, taker, self.clock.today(), centre)
-        self.disposals.sell(listing.id, taker, cny(sold[1] * 105 / 100), self.clock.today(), centre)
+        listing, price = listings[sold[0].id], cny(sold[1] * 105 / 100)
+        with acting_as(centre):
+            self.disposals.register_intention(listing.id, taker, self.clock.today())
+            self.disposals.sell(listing.id, taker, price, self.clock.today())
         self.day(75)
-        self.disposals.settle(
-            sold[0].id, cny(sold[1] * 105 / 100), cny(sold[1] / 50), self.clock.today(), centre
-        )
+        with acting_as(centre):
+            self.disposals.settle(sold[0].id, price, cny(sold[1] / 50), self.clock.today())
         self.day(25 + 181)  # no taker for the second one: the buyback clock runs out
         public = {
             "name": "湖北省知识产权运营基金（政府收购）",
@@ -278,13 +281,13 @@ class DemoStory:
         }
         buyback = listings[bought_back[0].id]
         price = cny(bought_back[1] * 80 / 100)
-        self.disposals.buy_back(buyback.id, public, price, self.clock.today(), platform)
+        with acting_as(platform):
+            self.disposals.buy_back(buyback.id, public, price, self.clock.today())
         self.day(220)
-        self.disposals.settle(
-            bought_back[0].id, price, cny(price / 100), self.clock.today(), centre
-        )
+        with acting_as(centre):
+            self.disposals.settle(bought_back[0].id, price, cny(price / 100), self.clock.today())
         self.day(300)
         for disposal, appraised in live:  # still counting down at the end of the story
-            self.disposals.create_listing(
-                disposal.id, cny(appraised * 95 / 100), self.clock.today(), None, centre
-            )
+            with acting_as(centre):
+                asking = cny(appraised * 95 / 100)
+                self.disposals.create_listing(disposal.id, asking, self.clock.today(), None)

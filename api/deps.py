@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
@@ -34,7 +35,9 @@ def authenticate(request: Request) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(authenticate)]
 
 
-def require(*roles: str):
+def role_check(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency admitting callers of one of ``roles`` (api/openapi.py reads them back)."""
+
     def check(principal: PrincipalDep) -> Principal:
         if principal.role not in roles:
             raise ApiError(
@@ -44,7 +47,17 @@ def require(*roles: str):
             )
         return principal
 
-    return Annotated[Principal, Depends(check)]
+    return check
+
+
+# The caller, admitted only in that role: a parameter ``_: Admin`` guards a route.
+Admin = Annotated[Principal, Depends(role_check("admin"))]
+Bank = Annotated[Principal, Depends(role_check("bank"))]
+IPOffice = Annotated[Principal, Depends(role_check("ip_office"))]
+TradingCentre = Annotated[Principal, Depends(role_check("trading_centre"))]
+DisposalPlatform = Annotated[Principal, Depends(role_check("disposal_platform"))]
+Fund = Annotated[Principal, Depends(role_check("compensation_fund"))]
+Regulator = Annotated[Principal, Depends(role_check("regulator"))]
 
 
 def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:

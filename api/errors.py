@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,13 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from api.problems import problem
-from events.commands import ConcurrencyConflict
+from api.problems import problem, problem_with
 from events.outages import is_store_unavailable
 from events.projections.runner import ProjectionLagging
-from registry.errors import (
+from kernel.errors import (
+    Conflict,
     DomainError,
-    InvalidState,
     InvalidValue,
     NotFound,
     RuleViolation,
@@ -46,7 +46,7 @@ def status_for(error: DomainError) -> int:
         return 404
     if isinstance(error, VersionMismatch):
         return 412
-    if isinstance(error, InvalidState | ConcurrencyConflict):
+    if isinstance(error, Conflict):
         return 409
     if isinstance(error, RuleViolation):
         return 422
@@ -83,12 +83,12 @@ def install_error_handlers(app: FastAPI) -> None:
             else None
         )
         if exc.code != "validation_error" or not exc.field:
-            return problem(422, exc.code, exc.detail, errors=errors, **exc.extra)
+            return problem_with(422, exc.code, exc.detail, {**exc.extra, "errors": errors})
         return problem(422, "validation_error", exc.detail, errors=errors)
 
     @app.exception_handler(DomainError)
     async def _domain_error(_: Request, exc: DomainError) -> Any:
-        return problem(status_for(exc), exc.code, exc.detail, **exc.extra)
+        return problem_with(status_for(exc), exc.code, exc.detail, exc.extra)
 
     @app.exception_handler(ProjectionLagging)
     async def _lagging(_: Request, exc: ProjectionLagging) -> Any:
@@ -148,7 +148,7 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
-def error_message(error: dict[str, Any]) -> str:
+def error_message(error: Mapping[str, object]) -> str:
     """A pydantic error's message for a problem's ``errors[].message``."""
     if error.get("type") == "string_unicode":  # JSON "\ud800": no store can keep it
         return "text must be valid Unicode (no unpaired surrogate code points)"

@@ -16,14 +16,14 @@ import copy
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any
 
 import fastapi.routing
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from api.deps import authenticate, if_match, require
+from api.deps import authenticate, if_match, role_check
 from api.openapi_descriptions import describe
 from api.openapi_examples import add_request_examples
 from api.openapi_headers import (
@@ -148,7 +148,7 @@ def document_problems(app: FastAPI) -> None:
             add_problems(schema, api_routes(app))
         return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
 
 
 def api_routes(app: FastAPI) -> list[Any]:
@@ -263,11 +263,11 @@ def walk(dependant: Dependant) -> Iterator[Dependant]:
         yield from walk(sub)
 
 
-ROLE_CHECK = get_args(require("admin"))[1].dependency.__code__
+ROLE_CHECK = role_check("admin").__code__
 
 
 def roles_of(calls: frozenset[Callable[..., Any]]) -> tuple[str, ...]:
-    """The roles a ``require(...)`` dependency admits (kept in its closure)."""
+    """The roles a ``role_check(...)`` dependency admits (kept in its closure)."""
     for call in calls:
         if getattr(call, "__code__", None) is ROLE_CHECK:
             return tuple(inspect.getclosurevars(call).nonlocals["roles"])

@@ -43,7 +43,7 @@ def pledge_body(p: Pledge) -> dict[str, Any]:
 
 
 def ip_right_body(r: IPRight, today: date) -> dict[str, Any]:
-    body = {"kind": r.kind, "number": r.number}
+    body: dict[str, Any] = {"kind": r.kind, "number": r.number}
     body.update({f: getattr(r, f) for f in REGISTER_FIELDS})
     body.update(
         {

@@ -11,15 +11,16 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, insert, select, update
 
 from events.database import Database
 from events.jsonable import rfc3339
 from events.tables import principals
 from events.webhooks.admin import disable_for_revoked
+from kernel.errors import InvalidValue, NotFound
 from registry.actors import ROLES, Actor
-from registry.errors import InvalidValue, NotFound
 
 KEY_PREFIX = "ipk_"
 
@@ -139,8 +140,8 @@ class PrincipalStore:
             )
 
 
-def _principal(row: object) -> Principal:
-    r = row._mapping  # type: ignore[attr-defined]
+def _principal(row: Row[Any]) -> Principal:
+    r = row._mapping
     return Principal(
         r["id"], r["name"], r["role"], r["institution_id"], r["created_at"], r["revoked_at"]
     )

@@ -31,7 +31,7 @@ from api.errors import ApiError, status_for
 from events.projections.runner import ProjectionLagging
 from registry.errors import DomainError
 
-PROJECT = ("api", "registry", "disposal", "events")
+PROJECT = ("api", "kernel", "registry", "disposal", "events")
 TRANSLATED: dict[type[Exception], tuple[int, str]] = {
     ProjectionLagging: (503, "projection_lagging"),
 }
@@ -52,7 +52,9 @@ def raised_by(function: Callable[..., Any]) -> Codes:
 
 
 def _own(function: Callable[..., Any]) -> Callable[..., Any]:
-    return inspect.unwrap(function)
+    """A classmethod's or staticmethod's function; a decorated function stays the wrapper
+    (what it runs around the wrapped one counts too: ``_closure`` follows ``__wrapped__``)."""
+    return getattr(function, "__func__", function)
 
 
 def _closure(start: Callable[..., Any]) -> Codes:
@@ -68,6 +70,8 @@ def _closure(start: Callable[..., Any]) -> Codes:
         direct, callees = _read(function)
         codes |= direct
         pending.extend(c for c in callees if c not in seen)
+        if (wrapped := getattr(function, "__wrapped__", None)) is not None:
+            pending.append(wrapped)
     return frozenset(codes)
 
 
@@ -92,9 +96,9 @@ def _tree(function: Callable[..., Any]) -> list[ast.stmt] | None:
     """The function's body (its decorators are not what it runs)."""
     if not _in_project(function):
         return None
-    try:
-        parsed = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    except (OSError, TypeError, SyntaxError):
+    try:  # the code object's own source: getsource(f) would show a wrapper's wrapped function
+        parsed = ast.parse(textwrap.dedent(inspect.getsource(function.__code__)))
+    except (OSError, TypeError, SyntaxError, AttributeError):
         return None
     definition = parsed.body[0] if parsed.body else None
     if isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef):

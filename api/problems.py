@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -47,6 +48,18 @@ def problem(
 ) -> JSONResponse:
     """``extra`` members never replace the standard ones: a clashing name (an InvalidState's
     ``status`` of the resource) is reported as ``current_<name>``."""
+    return problem_with(status, code, detail, extra, headers)
+
+
+def problem_with(
+    status: int,
+    code: str,
+    detail: str,
+    extra: Mapping[str, object],
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """``problem`` with the extra members as a mapping (an error's own ``extra``): none of
+    them can be taken for the response's ``headers``."""
     body: dict[str, Any] = {
         "type": f"https://ipledge.cn/problems/{code.replace('_', '-')}",
         "title": TITLES.get(status, "Error"),

@@ -85,4 +85,6 @@ def from_environment(secrets_dir: Path = SECRETS_DIR) -> Settings:
     """IPLEDGE_* variables; a variable that is not set may come from the file of its name (lower
     case, e.g. ``ipledge_database_url``) in ``secrets_dir``, so secrets need not be in the
     environment (docs/operations.md)."""
-    return Settings(_secrets_dir=secrets_dir if secrets_dir.is_dir() else None)  # type: ignore[call-arg]
+    # pydantic-settings takes ``_secrets_dir`` at run time; its signature does not declare it.
+    secrets = secrets_dir if secrets_dir.is_dir() else None
+    return Settings(_secrets_dir=secrets)  # type: ignore[call-arg]

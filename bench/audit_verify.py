@@ -28,7 +28,7 @@ from api.bootstrap import bootstrap, migrate  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from bench.audit_tree import drop, fresh_url  # noqa: E402
 from events.database_url import DatabaseConfig  # noqa: E402
-from registry.actors import Actor  # noqa: E402
+from registry.actors import Actor, acting_as  # noqa: E402
 from tests.builders import party, patent_number  # noqa: E402
 from tests.e2e.server import Server  # noqa: E402
 
@@ -50,13 +50,11 @@ def write_events(url: str, n: int) -> tuple[float, float, str]:
         "invalidation_pending": False,
     }
     started = time.perf_counter()
-    container.registry.import_ip_rights(
-        (
+    with acting_as(office):
+        container.registry.import_ip_rights(
             ("invention_patent", patent_number(i, year=2010 + i // 10_000_000), fields)
             for i in range(n)
-        ),
-        office,
-    )
+        )
     written = time.perf_counter() - started
     started = time.perf_counter()
     container.projections.catch_up(timeout=3600)

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from events.database_url import DatabaseConfig  # noqa: E402
 from events.store import open_event_store  # noqa: E402
-from registry.actors import Actor  # noqa: E402
+from registry.actors import Actor, acting_as  # noqa: E402
 from registry.filings import Filing  # noqa: E402
 from registry.ip_rights import IPRight  # noqa: E402
 from registry.pledges import Pledge  # noqa: E402
@@ -121,8 +121,12 @@ async def http_run(base: str, filings: int, clients: int) -> dict[str, float]:
 
 def bare_save_run(schema: str, saves: int) -> dict[str, float]:
     """The library alone: the same two events per save, no HTTP, no examination, one thread."""
+    with acting_as(Actor("bench", "bank", "BANK-0")):
+        return _bare_saves(schema, saves)
+
+
+def _bare_saves(schema: str, saves: int) -> dict[str, float]:
     store = open_event_store(DatabaseConfig.parse(f"{PG}?schema={schema}"))
-    actor = Actor("bench", "bank", "BANK-0").as_dict()
     now = datetime.now(UTC)
     holder = party(1)
     rights = [
@@ -140,7 +144,6 @@ def bare_save_run(schema: str, saves: int) -> dict[str, float]:
                 "dispute_hold": False,
                 "invalidation_pending": False,
             },
-            actor,
             now,
         )
         for i in range(saves)
@@ -164,10 +167,9 @@ def bare_save_run(schema: str, saves: int) -> dict[str, float]:
             {"amount": Decimal("8000000.00"), "method": "internal", "appraiser": None},
         )
         number = f"Y2026{i:010d}"
-        pledge = Pledge.register(uuid.uuid4(), f, "BANK-0", number, date(2026, 1, 15), actor, now)
+        pledge = Pledge.register(uuid.uuid4(), f, "BANK-0", number, date(2026, 1, 15), now)
         right.encumber(
             {"pledge_id": str(pledge.id), "registration_number": number, "pledgee": "BANK-0"},
-            actor,
             now,
         )
         store.save(pledge, right)

@@ -3,6 +3,7 @@ against the final loss once the disposal settles."""
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -10,8 +11,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from disposal.errors import NotEnrolled
+from registry.actors import actor_of_command
 from registry.business_dates import check_command_date
 from registry.errors import InvalidState
+from registry.pledges import Pledge
 
 CLAIM_NAMESPACE = uuid5(NAMESPACE_URL, "https://ipledge.cn/compensation-claims")
 CENT = Decimal("0.01")
@@ -26,6 +30,21 @@ EVENT_TYPES = {
 def claim_id(pledge_id: UUID) -> UUID:
     """One claim per pledge: a second claim collides on this id."""
     return uuid5(CLAIM_NAMESPACE, str(pledge_id))
+
+
+def check_claim_preconditions(
+    pledge: Pledge, earlier_claim: CompensationClaim | None
+) -> dict[str, Any]:
+    """A pledge may be claimed for once it is in default (or already under disposal), if it
+    is enrolled in a risk-compensation fund and not claimed for before. Returns the
+    enrolment (fund and share)."""
+    pledge.check_status("in_default", "under_disposal")
+    enrolment: dict[str, Any] | None = pledge.filing.get("risk_compensation")
+    if not enrolment:
+        raise NotEnrolled("the pledge is not enrolled in a risk-compensation fund")
+    if earlier_claim is not None:
+        raise InvalidState("a compensation claim already exists for this pledge")
+    return enrolment
 
 
 def money(value: Decimal) -> Decimal:
@@ -48,6 +67,10 @@ def clearing(
 
 
 class CompensationClaim(Aggregate):
+    class Event(Aggregate.Event):
+        # Who acted comes from the context the edge set (registry.actors.acting_as).
+        actor: dict[str, str] = field(default_factory=actor_of_command, init=False)
+
     @staticmethod
     def create_id(pledge_id: UUID, **_: Any) -> UUID:
         return claim_id(pledge_id)
@@ -62,7 +85,6 @@ class CompensationClaim(Aggregate):
         outstanding_amount: Decimal,
         advance_due: Decimal,
         claimed_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.pledge_id = pledge_id
@@ -85,7 +107,6 @@ class CompensationClaim(Aggregate):
         share: Decimal,
         outstanding: Decimal,
         claimed_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> CompensationClaim:
         return cls(
@@ -96,7 +117,6 @@ class CompensationClaim(Aggregate):
             outstanding,
             money(share * outstanding),
             claimed_on,
-            actor,
             timestamp,
         )
 
@@ -104,31 +124,25 @@ class CompensationClaim(Aggregate):
     def advanced_amount(self) -> Decimal:
         return self.advanced["amount"] if self.advanced else ZERO
 
-    def advance(self, paid_on: date, actor: dict[str, str], timestamp: datetime) -> None:
+    def advance(self, paid_on: date, timestamp: datetime) -> None:
         if self.status != "claimed":
             raise InvalidState(
                 f"claim is {self.status}; only a claimed claim is advanced",
                 claim_status=self.status,
             )
         check_command_date(paid_on, timestamp, "paid_on", self.claimed_on, "the claim")
-        self._advanced(self.advance_due, paid_on, actor, timestamp)
+        self._advanced(self.advance_due, paid_on, timestamp)
 
     @event("Advanced")
-    def _advanced(
-        self, amount: Decimal, paid_on: date, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def _advanced(self, amount: Decimal, paid_on: date, timestamp: datetime) -> None:
         self.status = "advanced"
         self.advanced = {"amount": amount, "paid_on": paid_on}
 
-    def clear(
-        self, recovery: Decimal, settled_on: date, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def clear(self, recovery: Decimal, settled_on: date, timestamp: datetime) -> None:
         if self.status == "cleared":
             return
         figures = clearing(self.share, self.outstanding_amount, recovery, self.advanced_amount)
-        self._cleared(
-            recovery=recovery, settled_on=settled_on, actor=actor, timestamp=timestamp, **figures
-        )
+        self._cleared(recovery=recovery, settled_on=settled_on, timestamp=timestamp, **figures)
 
     @event("Cleared")
     def _cleared(
@@ -139,7 +153,6 @@ class CompensationClaim(Aggregate):
         refund_due: Decimal,
         balance_due: Decimal,
         settled_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.status = "cleared"

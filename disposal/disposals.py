@@ -7,6 +7,7 @@ Settlement turns the outcome into recovery for the bank and surplus for the pled
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from disposal.errors import RouteMismatch
+from registry.actors import actor_of_command
 from registry.business_dates import check_command_date
 from registry.errors import InvalidState, InvalidValue
 
@@ -41,6 +43,10 @@ def settlement_figures(
 
 
 class Disposal(Aggregate):
+    class Event(Aggregate.Event):
+        # Who acted comes from the context the edge set (registry.actors.acting_as).
+        actor: dict[str, str] = field(default_factory=actor_of_command, init=False)
+
     @event("Opened")
     def __init__(
         self,
@@ -51,7 +57,6 @@ class Disposal(Aggregate):
         outstanding_amount: Decimal,
         items: list[dict[str, str]],
         opened_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.pledge_id = pledge_id
@@ -76,7 +81,6 @@ class Disposal(Aggregate):
         outstanding_amount: Decimal,
         items: list[dict[str, str]],
         opened_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> Disposal:
         if route not in ROUTES:
@@ -89,7 +93,6 @@ class Disposal(Aggregate):
             outstanding_amount,
             items,
             opened_on,
-            actor,
             timestamp,
         )
 
@@ -113,7 +116,6 @@ class Disposal(Aggregate):
         listing_id: UUID,
         listed_on: date,
         previous_status: str | None,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.check_status("open")
@@ -126,12 +128,10 @@ class Disposal(Aggregate):
         if previous_status not in (None, "withdrawn"):
             raise InvalidState("the disposal already has an open listing; withdraw it first")
         check_command_date(listed_on, timestamp, "listed_on", self.opened_on, "the disposal opened")
-        self._listed(str(listing_id), listed_on, actor, timestamp)
+        self._listed(str(listing_id), listed_on, timestamp)
 
     @event("Listed")
-    def _listed(
-        self, listing_id: str, listed_on: date, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def _listed(self, listing_id: str, listed_on: date, timestamp: datetime) -> None:
         self.listing_ids.append(listing_id)
 
     def conclude(
@@ -140,7 +140,6 @@ class Disposal(Aggregate):
         price: Decimal,
         concluded_on: date,
         licence: dict[str, Any] | None,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         """Records the outcome of a reverse licence or an acquisition."""
@@ -151,7 +150,7 @@ class Disposal(Aggregate):
         check_command_date(
             concluded_on, timestamp, "concluded_on", self.opened_on, "the disposal opened"
         )
-        self._concluded(counterparty, price, concluded_on, licence, actor, timestamp)
+        self._concluded(counterparty, price, concluded_on, licence, timestamp)
 
     @event("Concluded")
     def _concluded(
@@ -160,7 +159,6 @@ class Disposal(Aggregate):
         price: Decimal,
         concluded_on: date,
         licence: dict[str, Any] | None,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.status = "concluded"
@@ -186,7 +184,6 @@ class Disposal(Aggregate):
         proceeds: Decimal,
         costs: Decimal,
         settled_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         """``outcome``: the buyer, price and date (``on``) of the sale, buyback or conclusion."""
@@ -204,7 +201,6 @@ class Disposal(Aggregate):
             recovery,
             surplus,
             settled_on,
-            actor,
             timestamp,
         )
 
@@ -218,7 +214,6 @@ class Disposal(Aggregate):
         recovery: Decimal,
         surplus_to_pledgor: Decimal,
         settled_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.status = "settled"

@@ -7,7 +7,8 @@ listed | taken | bidding | buyback_pending --withdrawal--> withdrawn
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import field
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -20,10 +21,11 @@ from disposal.errors import (
     DeadlinePassed,
     PriceBelowAsking,
 )
+from disposal.no_taker import no_taker_deadline, no_taker_deadline_passed
+from registry.actors import actor_of_command
 from registry.business_dates import check_command_date
 from registry.errors import InvalidState
 
-NO_TAKER_DAYS = 180
 APPROVAL_BELOW = Decimal("0.90")  # asking under 90 % of appraisal needs an approval
 OPEN = ("listed", "taken", "bidding", "buyback_pending")
 EVENT_TYPES = {
@@ -46,6 +48,10 @@ def check_asking_price(asking: Decimal, appraised: Decimal, approval: str | None
 
 
 class Listing(Aggregate):
+    class Event(Aggregate.Event):
+        # Who acted comes from the context the edge set (registry.actors.acting_as).
+        actor: dict[str, str] = field(default_factory=actor_of_command, init=False)
+
     @event("Created")
     def __init__(
         self,
@@ -57,7 +63,6 @@ class Listing(Aggregate):
         listed_on: date,
         no_taker_deadline: date,
         approval_reference: str | None,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.disposal_id = disposal_id
@@ -84,13 +89,12 @@ class Listing(Aggregate):
         appraised_value: Decimal,
         listed_on: date,
         approval_reference: str | None,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> Listing:
         check_command_date(listed_on, timestamp, "listed_on")
         check_asking_price(asking_price, appraised_value, approval_reference)
         # The deadline is fixed here, once, and carried in the event.
-        deadline = listed_on + timedelta(days=NO_TAKER_DAYS)
+        deadline = no_taker_deadline(listed_on)
         return cls(
             disposal_id,
             pledge_id,
@@ -100,7 +104,6 @@ class Listing(Aggregate):
             listed_on,
             deadline,
             approval_reference,
-            actor,
             timestamp,
         )
 
@@ -124,18 +127,17 @@ class Listing(Aggregate):
         intention_id: UUID,
         bidder: dict[str, str],
         registered_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.check_status("listed", "taken", "bidding")
         check_command_date(registered_on, timestamp, "registered_on", self.listed_on, "the listing")
-        if not self.intentions and registered_on > self.no_taker_deadline:
+        if not self.intentions and no_taker_deadline_passed(self.no_taker_deadline, registered_on):
             raise DeadlinePassed(
                 f"the no-taker deadline {self.no_taker_deadline} passed before {registered_on}"
             )
         if bidder["credit_code"] in self.bidder_codes:
             raise InvalidState("this bidder already registered an intention")
-        self._intention_registered(str(intention_id), bidder, registered_on, actor, timestamp)
+        self._intention_registered(str(intention_id), bidder, registered_on, timestamp)
 
     @event("IntentionRegistered")
     def _intention_registered(
@@ -143,7 +145,6 @@ class Listing(Aggregate):
         intention_id: str,
         bidder: dict[str, str],
         registered_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.intentions.append(
@@ -156,7 +157,6 @@ class Listing(Aggregate):
         buyer: dict[str, str],
         price: Decimal,
         sold_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.check_status("taken", "bidding")
@@ -171,7 +171,7 @@ class Listing(Aggregate):
             if i["bidder"]["credit_code"] == buyer["credit_code"]
         )
         check_command_date(sold_on, timestamp, "sold_on", held, "the buyer's intention")
-        self._sold(buyer, price, sold_on, actor, timestamp)
+        self._sold(buyer, price, sold_on, timestamp)
 
     @event("Sold")
     def _sold(
@@ -179,28 +179,25 @@ class Listing(Aggregate):
         buyer: dict[str, str],
         price: Decimal,
         sold_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.status = "sold"
         self.sale = {"buyer": buyer, "price": price, "sold_on": sold_on}
 
-    def expire(self, actor: dict[str, str], timestamp: datetime) -> bool:
+    def expire(self, timestamp: datetime) -> bool:
         """The 180-day rule. Returns False (and records nothing) unless it applies now."""
         if self.status != "listed" or self.intentions:
             return False
-        self._expired(self.no_taker_deadline, actor, timestamp)
-        self._buyback_requested(self.no_taker_deadline, actor, timestamp)
+        self._expired(self.no_taker_deadline, timestamp)
+        self._buyback_requested(self.no_taker_deadline, timestamp)
         return True
 
     @event("Expired")
-    def _expired(self, deadline: date, actor: dict[str, str], timestamp: datetime) -> None:
+    def _expired(self, deadline: date, timestamp: datetime) -> None:
         self.status = "expired"
 
     @event("BuybackRequested")
-    def _buyback_requested(
-        self, deadline: date, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def _buyback_requested(self, deadline: date, timestamp: datetime) -> None:
         self.status = "buyback_pending"
 
     def buy_back(
@@ -208,14 +205,13 @@ class Listing(Aggregate):
         buyer: dict[str, str],
         price: Decimal,
         bought_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.check_status("buyback_pending")
         check_command_date(
             bought_on, timestamp, "bought_on", self.no_taker_deadline, "the no-taker deadline"
         )
-        self._buyback_completed(buyer, price, bought_on, actor, timestamp)
+        self._buyback_completed(buyer, price, bought_on, timestamp)
 
     @event("BuybackCompleted")
     def _buyback_completed(
@@ -223,18 +219,17 @@ class Listing(Aggregate):
         buyer: dict[str, str],
         price: Decimal,
         bought_on: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.status = "bought_back"
         self.buyback = {"buyer": buyer, "price": price, "bought_on": bought_on}
 
-    def withdraw(self, reason: str, actor: dict[str, str], timestamp: datetime) -> None:
+    def withdraw(self, reason: str, timestamp: datetime) -> None:
         self.check_status(*OPEN)
-        self._withdrawn(reason, actor, timestamp)
+        self._withdrawn(reason, timestamp)
 
     @event("Withdrawn")
-    def _withdrawn(self, reason: str, actor: dict[str, str], timestamp: datetime) -> None:
+    def _withdrawn(self, reason: str, timestamp: datetime) -> None:
         self.status = "withdrawn"
         self.withdrawal = {"reason": reason}
 

@@ -1,7 +1,8 @@
 """Disposal command service: default -> disposal -> listing / buyback -> settlement (SPEC §5-§6).
 
-Every command loads, decides and saves all the aggregates it touches in one atomic save, and
-is re-run from a fresh read on a version conflict (events.commands.run_command).
+Every command loads, checks and decides; ``@command`` saves all the aggregates it touched in one
+atomic save and re-runs it from a fresh read on a version conflict (kernel.commands). The actor
+comes from the context (registry.actors.current_actor), set at the edge.
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from disposal.compensation import CompensationClaim, claim_id
+from disposal.compensation import CompensationClaim, check_claim_preconditions, claim_id
 from disposal.disposals import LISTING_ROUTES, Disposal
-from disposal.errors import NotEnrolled
 from disposal.listings import Listing
-from events.clock import Clock
-from events.commands import Written, check_version, last_position, load, run_command
-from events.store import EventStore
-from registry.actors import SYSTEM, Actor
-from registry.errors import InvalidState, NotFound
+from disposal.no_taker import no_taker_deadline_passed
+from kernel.clock import Clock
+from kernel.commands import Decided, Store, check_version, command, decided, load
+from kernel.errors import InvalidState, NotFound
+from registry.actors import current_actor
 from registry.filings import item_key
 from registry.service import RegistryService
 
@@ -32,7 +32,7 @@ A = TypeVar("A", bound=Aggregate)
 
 @dataclass
 class DisposalService:
-    store: EventStore
+    store: Store
     clock: Clock
     registry: RegistryService
 
@@ -52,35 +52,30 @@ class DisposalService:
             return self.claim(claim_id(pledge_id))
         return None
 
-    def _save(self, value: Any, *aggregates: Aggregate) -> Written[Any]:
-        return Written(value, last_position(self.store.save(*aggregates)))
-
     # ---- disposal (SPEC §6) --------------------------------------------------------
 
+    @command
     def open_disposal(
-        self, pledge_id: UUID, route: str, appraised_value: Decimal, actor: Actor
-    ) -> Written[Disposal]:
-        def attempt() -> Written[Disposal]:
-            pledge = self.registry.pledge_as_pledgee(pledge_id, actor)
-            pledge.check_status("in_default")
-            assert pledge.default is not None
-            now = self.clock.now()
-            disposal = Disposal.open(
-                pledge.id,
-                pledge.pledgee,
-                route,
-                appraised_value,
-                pledge.default["outstanding_amount"],
-                pledge.active_items,
-                self.clock.today(),
-                actor.as_dict(),
-                now,
-            )
-            pledge.start_disposal(str(disposal.id), route, actor.as_dict(), now)
-            return self._save(disposal, pledge, disposal)
+        self, pledge_id: UUID, route: str, appraised_value: Decimal
+    ) -> Decided[Disposal]:
+        pledge = self.registry.pledge_as_pledgee(pledge_id)
+        pledge.check_status("in_default")
+        assert pledge.default is not None
+        now = self.clock.now()
+        disposal = Disposal.open(
+            pledge.id,
+            pledge.pledgee,
+            route,
+            appraised_value,
+            pledge.default["outstanding_amount"],
+            pledge.active_items,
+            self.clock.today(),
+            now,
+        )
+        pledge.start_disposal(str(disposal.id), route, now)
+        return decided(disposal, pledge, disposal)
 
-        return run_command(attempt, "open_disposal")
-
+    @command
     def conclude(
         self,
         disposal_id: UUID,
@@ -88,48 +83,39 @@ class DisposalService:
         price: Decimal,
         concluded_on: date,
         licence: dict[str, Any] | None,
-        actor: Actor,
         expected: int | None = None,
-    ) -> Written[Disposal]:
-        def attempt() -> Written[Disposal]:
-            disposal = self.disposal(disposal_id)
-            check_version(disposal, expected)
-            disposal.conclude(
-                counterparty, price, concluded_on, licence, actor.as_dict(), self.clock.now()
-            )
-            return self._save(disposal, disposal)
+    ) -> Decided[Disposal]:
+        disposal = self.disposal(disposal_id)
+        check_version(disposal, expected)
+        disposal.conclude(counterparty, price, concluded_on, licence, self.clock.now())
+        return decided(disposal, disposal)
 
-        return run_command(attempt, "conclude_disposal")
-
+    @command
     def settle(
         self,
         disposal_id: UUID,
         proceeds: Decimal,
         costs: Decimal,
         settled_on: date,
-        actor: Actor,
         expected: int | None = None,
-    ) -> Written[Disposal]:
-        def attempt() -> Written[Disposal]:
-            disposal = self.disposal(disposal_id)
-            check_version(disposal, expected)
-            outcome = self._outcome(disposal)
-            pledge = self.registry.pledge(disposal.pledge_id)
-            rights = [self.registry.ip_right(*item_key(i)) for i in disposal.items]
-            claim = self.find_claim(disposal.pledge_id)
-            now, who = self.clock.now(), actor.as_dict()
-            disposal.settle(outcome, proceeds, costs, settled_on, who, now)
-            assert disposal.settlement is not None
-            pledge.dispose(str(disposal.id), disposal.settlement, who, now)
-            for right in rights:
-                right.transfer(outcome["buyer"], str(disposal.id), who, now)
-            touched: list[Aggregate] = [disposal, pledge, *rights]
-            if claim is not None:
-                claim.clear(disposal.settlement["recovery"], settled_on, who, now)
-                touched.append(claim)
-            return self._save(disposal, *touched)
-
-        return run_command(attempt, "settle_disposal")
+    ) -> Decided[Disposal]:
+        disposal = self.disposal(disposal_id)
+        check_version(disposal, expected)
+        outcome = self._outcome(disposal)
+        pledge = self.registry.pledge(disposal.pledge_id)
+        rights = [self.registry.ip_right(*item_key(i)) for i in disposal.items]
+        claim = self.find_claim(disposal.pledge_id)
+        now = self.clock.now()
+        disposal.settle(outcome, proceeds, costs, settled_on, now)
+        assert disposal.settlement is not None
+        pledge.dispose(str(disposal.id), disposal.settlement, now)
+        for right in rights:
+            right.transfer(outcome["buyer"], str(disposal.id), now)
+        touched: list[Aggregate] = [disposal, pledge, *rights]
+        if claim is not None:
+            claim.clear(disposal.settlement["recovery"], settled_on, now)
+            touched.append(claim)
+        return decided(disposal, *touched)
 
     def _outcome(self, disposal: Disposal) -> dict[str, Any]:
         if disposal.route in LISTING_ROUTES:
@@ -146,156 +132,119 @@ class DisposalService:
 
     # ---- listings ------------------------------------------------------------------
 
+    @command
     def create_listing(
         self,
         disposal_id: UUID,
         asking_price: Decimal,
         listed_on: date,
         approval_reference: str | None,
-        actor: Actor,
-    ) -> Written[Listing]:
-        def attempt() -> Written[Listing]:
-            disposal = self.disposal(disposal_id)
-            current = disposal.current_listing_id
-            previous = self.listing(UUID(current)).status if current else None
-            now = self.clock.now()
-            listing = Listing.create(
-                disposal.id,
-                disposal.pledge_id,
-                disposal.pledgee,
-                asking_price,
-                disposal.appraised_value,
-                listed_on,
-                approval_reference,
-                actor.as_dict(),
-                now,
-            )
-            disposal.attach_listing(listing.id, listed_on, previous, actor.as_dict(), now)
-            return self._save(listing, disposal, listing)
+    ) -> Decided[Listing]:
+        disposal = self.disposal(disposal_id)
+        current = disposal.current_listing_id
+        previous = self.listing(UUID(current)).status if current else None
+        now = self.clock.now()
+        listing = Listing.create(
+            disposal.id,
+            disposal.pledge_id,
+            disposal.pledgee,
+            asking_price,
+            disposal.appraised_value,
+            listed_on,
+            approval_reference,
+            now,
+        )
+        disposal.attach_listing(listing.id, listed_on, previous, now)
+        return decided(listing, disposal, listing)
 
-        return run_command(attempt, "create_listing")
-
+    @command
     def register_intention(
         self,
         listing_id: UUID,
         bidder: dict[str, str],
         registered_on: date,
-        actor: Actor,
         expected: int | None = None,
-    ) -> Written[tuple[Listing, str]]:
-        def attempt() -> Written[tuple[Listing, str]]:
-            listing = self.listing(listing_id)
-            check_version(listing, expected)
-            intention = uuid4()
-            listing.register_intention(
-                intention, bidder, registered_on, actor.as_dict(), self.clock.now()
-            )
-            return self._save((listing, str(intention)), listing)
+    ) -> Decided[tuple[Listing, str]]:
+        listing = self._listing_at(listing_id, expected)
+        intention = uuid4()
+        listing.register_intention(intention, bidder, registered_on, self.clock.now())
+        return decided((listing, str(intention)), listing)
 
-        return run_command(attempt, "register_intention")
-
+    @command
     def sell(
         self,
         listing_id: UUID,
         buyer: dict[str, str],
         price: Decimal,
         sold_on: date,
-        actor: Actor,
         expected: int | None = None,
-    ) -> Written[Listing]:
-        return self._on_listing(
-            listing_id,
-            "sell",
-            expected,
-            lambda listing, now: listing.sell(buyer, price, sold_on, actor.as_dict(), now),
-        )
+    ) -> Decided[Listing]:
+        listing = self._listing_at(listing_id, expected)
+        listing.sell(buyer, price, sold_on, self.clock.now())
+        return decided(listing, listing)
 
+    @command
     def buy_back(
         self,
         listing_id: UUID,
         buyer: dict[str, str],
         price: Decimal,
         bought_on: date,
-        actor: Actor,
         expected: int | None = None,
-    ) -> Written[Listing]:
-        return self._on_listing(
-            listing_id,
-            "buy_back",
-            expected,
-            lambda listing, now: listing.buy_back(buyer, price, bought_on, actor.as_dict(), now),
-        )
+    ) -> Decided[Listing]:
+        listing = self._listing_at(listing_id, expected)
+        listing.buy_back(buyer, price, bought_on, self.clock.now())
+        return decided(listing, listing)
 
+    @command
     def withdraw(
-        self, listing_id: UUID, reason: str, actor: Actor, expected: int | None = None
-    ) -> Written[Listing]:
-        return self._on_listing(
-            listing_id,
-            "withdraw",
-            expected,
-            lambda listing, now: listing.withdraw(reason, actor.as_dict(), now),
-        )
+        self, listing_id: UUID, reason: str, expected: int | None = None
+    ) -> Decided[Listing]:
+        listing = self._listing_at(listing_id, expected)
+        listing.withdraw(reason, self.clock.now())
+        return decided(listing, listing)
 
-    def expire_listing(self, listing_id: UUID) -> Written[list[str]]:
+    @command
+    def expire_listing(self, listing_id: UUID) -> Decided[list[str]]:
         """Timer: no intention by the deadline -> listing.expired + buyback.requested.
         Idempotent: a second run (or a second worker) finds nothing to do."""
+        listing = self.listing(listing_id)
+        if not no_taker_deadline_passed(listing.no_taker_deadline, self.clock.today()):
+            return decided([])
+        if not listing.expire(self.clock.now()):
+            return decided([])
+        return decided(["listing.expired", "buyback.requested"], listing)
 
-        def attempt() -> Written[list[str]]:
-            listing = self.listing(listing_id)
-            if self.clock.today() <= listing.no_taker_deadline:
-                return Written([], 0)  # the deadline day itself still belongs to takers
-            if not listing.expire(SYSTEM.as_dict(), self.clock.now()):
-                return Written([], 0)
-            return self._save(["listing.expired", "buyback.requested"], listing)
-
-        return run_command(attempt, "expire_listing")
-
-    def _on_listing(
-        self, listing_id: UUID, name: str, expected: int | None, change: Any
-    ) -> Written[Listing]:
-        def attempt() -> Written[Listing]:
-            listing = self.listing(listing_id)
-            check_version(listing, expected)
-            change(listing, self.clock.now())
-            return self._save(listing, listing)
-
-        return run_command(attempt, name)
+    def _listing_at(self, listing_id: UUID, expected: int | None) -> Listing:
+        listing = self.listing(listing_id)
+        check_version(listing, expected)
+        return listing
 
     # ---- risk compensation (SPEC §5) -----------------------------------------------
 
-    def claim_compensation(self, pledge_id: UUID, actor: Actor) -> Written[CompensationClaim]:
-        def attempt() -> Written[CompensationClaim]:
-            pledge = self.registry.pledge_as_pledgee(pledge_id, actor)
-            pledge.check_status("in_default", "under_disposal")
-            enrolment = pledge.filing.get("risk_compensation")
-            if not enrolment:
-                raise NotEnrolled("the pledge is not enrolled in a risk-compensation fund")
-            if self.find_claim(pledge.id) is not None:
-                raise InvalidState("a compensation claim already exists for this pledge")
-            assert pledge.default is not None
-            claim = CompensationClaim.claim(
-                pledge.id,
-                pledge.pledgee,
-                enrolment["fund_id"],
-                enrolment["share"],
-                pledge.default["outstanding_amount"],
-                self.clock.today(),
-                actor.as_dict(),
-                self.clock.now(),
-            )
-            return self._save(claim, claim)
+    @command
+    def claim_compensation(self, pledge_id: UUID) -> Decided[CompensationClaim]:
+        pledge = self.registry.pledge_as_pledgee(pledge_id)
+        enrolment = check_claim_preconditions(pledge, self.find_claim(pledge.id))
+        assert pledge.default is not None
+        claim = CompensationClaim.claim(
+            pledge.id,
+            pledge.pledgee,
+            enrolment["fund_id"],
+            enrolment["share"],
+            pledge.default["outstanding_amount"],
+            self.clock.today(),
+            self.clock.now(),
+        )
+        return decided(claim, claim)
 
-        return run_command(attempt, "claim_compensation")
-
+    @command
     def advance_claim(
-        self, claim: UUID, paid_on: date, actor: Actor, expected: int | None = None
-    ) -> Written[CompensationClaim]:
-        def attempt() -> Written[CompensationClaim]:
-            found = self.claim(claim)
-            if found.fund_id != actor.institution_id:
-                raise NotFound(f"compensation claim {claim} not found")
-            check_version(found, expected)
-            found.advance(paid_on, actor.as_dict(), self.clock.now())
-            return self._save(found, found)
-
-        return run_command(attempt, "advance_claim")
+        self, claim: UUID, paid_on: date, expected: int | None = None
+    ) -> Decided[CompensationClaim]:
+        found = self.claim(claim)
+        if found.fund_id != current_actor().institution_id:
+            raise NotFound(f"compensation claim {claim} not found")
+        check_version(found, expected)
+        found.advance(paid_on, self.clock.now())
+        return decided(found, found)

@@ -5,17 +5,25 @@ Business dates are calendar dates in China Standard Time (UTC+8); instants are s
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
+from kernel.clock import Clock
+
+__all__ = [
+    "CST",
+    "Clock",
+    "ManualClock",
+    "SystemClock",
+    "SystemWaitClock",
+    "WaitClock",
+    "business_date",
+    "start_of_day",
+]
 CST = timezone(timedelta(hours=8), "CST")
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
-
-    def today(self) -> date: ...
 
 
 def business_date(instant: datetime) -> date:
@@ -67,3 +75,19 @@ class ManualClock:
                 raise ValueError("the clock cannot move backwards")
             self._now += delta
             return self._now
+
+
+class WaitClock(Protocol):
+    """Time for waiting (a long-poll's deadline): monotonic seconds and an async sleep."""
+
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class SystemWaitClock:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)

@@ -12,12 +12,12 @@ from sqlalchemy import text
 from events.audit.log import AuditLog
 from events.envelope import envelope
 from events.store import EventStore
-from registry.errors import NotFound
+from kernel.errors import NotFound
 
 
 def stream_positions(audit: AuditLog, stream_id: UUID) -> dict[int, int]:
     """version -> position, read from the event table (the recorder does not return them)."""
-    table = audit.store.app_recorder.events_table_name  # type: ignore[attr-defined]
+    table = audit.store.events_table
     if audit.db.config.is_sqlite:
         sql = f"SELECT originator_version, rowid FROM {table} WHERE originator_id = :id"
         key: Any = stream_id.hex
@@ -29,7 +29,7 @@ def stream_positions(audit: AuditLog, stream_id: UUID) -> dict[int, int]:
 
 
 def stream_history(audit: AuditLog, stream_id: UUID) -> list[dict[str, Any]]:
-    events = list(audit.store.events.get(stream_id))  # before positions: those only grow
+    events = list(audit.store.stream(stream_id))  # before positions: those only grow
     positions = stream_positions(audit, stream_id)
     envelopes = [envelope(positions[e.originator_version], e) for e in events]
     if envelopes:

@@ -26,7 +26,7 @@ from events.database import Database
 from events.projections.runner import ProjectionRunner
 from events.retry import delay, describe
 from events.tables import timers
-from registry.errors import DomainError
+from kernel.errors import DomainError
 
 log = logging.getLogger("ipledge.timers")
 

@@ -7,7 +7,7 @@ IP rights saves them in one atomic ``save()``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from uuid import UUID
 
@@ -19,6 +19,8 @@ from eventsourcing.persistence import (
     Notification,
     Transcoding,
 )
+from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from events.database_url import DatabaseConfig
 from events.private_files import private_file
@@ -50,6 +52,14 @@ class EventStore(Application[UUID]):
         assert isinstance(self.recorder, ApplicationRecorder)
         return self.recorder
 
+    @property
+    def events_table(self) -> str:
+        """The name of the table the recorder keeps the events in."""
+        recorder = self.recorder
+        if not isinstance(recorder, SQLiteAggregateRecorder | PostgresAggregateRecorder):
+            raise TypeError(f"no events table known for {type(recorder).__qualname__}")
+        return recorder.events_table_name
+
     def max_position(self) -> int:
         return self.app_recorder.max_notification_id() or 0
 
@@ -61,19 +71,32 @@ class EventStore(Application[UUID]):
         )
 
     def decode(self, notification: Notification) -> Aggregate.Event:
-        return self.mapper.to_domain_event(notification)  # type: ignore[return-value]
+        return _aggregate_event(self.mapper.to_domain_event(notification))
+
+    def stream(self, aggregate_id: UUID) -> Iterator[Aggregate.Event]:
+        """Every event of one aggregate, oldest first."""
+        return (_aggregate_event(e) for e in self.events.get(aggregate_id))
 
     def state_at(self, aggregate_id: UUID, instant: datetime) -> Aggregate | None:
         """The aggregate as it stood at ``instant`` (its events up to then, replayed), or
         None if it did not exist yet."""
         version = None
-        for event in self.events.get(aggregate_id):
-            if event.timestamp > instant:  # type: ignore[attr-defined]
+        for event in self.stream(aggregate_id):
+            if event.timestamp > instant:
                 break
             version = event.originator_version
         if version is None:
             return None
-        return self.repository.get(aggregate_id, version=version)  # type: ignore[return-value]
+        aggregate: object = self.repository.get(aggregate_id, version=version)
+        assert isinstance(aggregate, Aggregate)  # every aggregate of the store is one
+        return aggregate
+
+
+def _aggregate_event(event: object) -> Aggregate.Event:
+    """The store holds only aggregate events (no snapshots, no other event classes)."""
+    if not isinstance(event, Aggregate.Event):
+        raise TypeError(f"not an aggregate event: {type(event).__qualname__}")
+    return event
 
 
 def open_event_store(config: DatabaseConfig, *, create_tables: bool = True) -> EventStore:

@@ -81,7 +81,9 @@ def check_annuity(filing: Filing, right: IPRight, today: date) -> Iterator[tuple
             yield "annuity_unpaid", f"the annual fee due {due} is unpaid ({status})"
 
 
-def check_term(filing: Filing, right: IPRight, today: date) -> Iterator[tuple[str, str]]:
+def check_protection_outlasts_loan(
+    filing: Filing, right: IPRight, today: date
+) -> Iterator[tuple[str, str]]:
     expiry = right.expiry_date()
     maturity = filing.loan["maturity_date"]
     if expiry is not None and maturity > expiry:
@@ -105,7 +107,7 @@ ITEM_CHECKS = (
     check_consents,
     check_unencumbered,
     check_annuity,
-    check_term,
+    check_protection_outlasts_loan,
     check_dispute,
     check_invalidation,
 )

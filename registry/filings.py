@@ -41,7 +41,7 @@ class Filing:
     def check(self) -> None:
         """Rules that need no register: raise on the first broken one."""
         check_items(self.items)
-        check_term(self.loan["start_date"], self.loan["maturity_date"])
+        check_loan_dates(self.loan["start_date"], self.loan["maturity_date"])
         check_valuation(self.secured_amount, self.valuation["method"])
         if self.risk_compensation is not None:
             check_share(self.risk_compensation["share"])
@@ -59,7 +59,7 @@ def check_items(items: list[dict[str, str]]) -> None:
         seen.add(item_key(item))
 
 
-def check_term(start: date, maturity: date, field: str = "loan.maturity_date") -> None:
+def check_loan_dates(start: date, maturity: date, field: str = "loan.maturity_date") -> None:
     """A loan's dates lie in the registry's date range, maturity after start."""
     check_in_range(start, "loan.start_date")
     check_in_range(maturity, field)

@@ -6,6 +6,7 @@ item in the same atomic save, so two filings racing for one right conflict on it
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -13,6 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from registry import annuities
+from registry.actors import actor_of_command
 from registry.numbers import PATENT_KINDS
 
 IP_NAMESPACE = uuid5(NAMESPACE_URL, "https://ipledge.cn/ip-rights")
@@ -46,6 +48,10 @@ def ip_right_id(kind: str, number: str) -> UUID:
 
 
 class IPRight(Aggregate):
+    class Event(Aggregate.Event):
+        # Who acted comes from the context the edge set (registry.actors.acting_as).
+        actor: dict[str, str] = field(default_factory=actor_of_command, init=False)
+
     # Register fields (assigned from events by ``_assign``).
     title: str
     holders: list[dict[str, str]]
@@ -62,56 +68,45 @@ class IPRight(Aggregate):
         return ip_right_id(kind, number)
 
     @event("Registered")
-    def __init__(
-        self, kind: str, number: str, fields: dict[str, Any], actor: dict, timestamp: datetime
-    ) -> None:
+    def __init__(self, kind: str, number: str, fields: dict[str, Any], timestamp: datetime) -> None:
         self.kind = kind
         self.number = number
         self.encumbrance: dict[str, Any] | None = None
         self.annuity_notices: list[str] = []  # "year:kind" already sent, never twice
         self._assign(fields)
 
-    def update(self, fields: dict[str, Any], actor: dict, timestamp: datetime) -> dict[str, Any]:
+    def update(self, fields: dict[str, Any], timestamp: datetime) -> dict[str, Any]:
         """Applies the register fields that differ; returns them (empty: nothing recorded)."""
         changes = {k: v for k, v in fields.items() if getattr(self, k) != v}
         if changes:
-            self._updated(changes=changes, actor=actor, timestamp=timestamp)
+            self._updated(changes=changes, timestamp=timestamp)
         return changes
 
     @event("Updated")
-    def _updated(self, changes: dict[str, Any], actor: dict, timestamp: datetime) -> None:
+    def _updated(self, changes: dict[str, Any], timestamp: datetime) -> None:
         self._assign(changes)
 
-    def encumber(self, pledge: dict[str, Any], actor: dict, timestamp: datetime) -> None:
-        self._encumbered(pledge=pledge, actor=actor, timestamp=timestamp)
+    def encumber(self, pledge: dict[str, Any], timestamp: datetime) -> None:
+        self._encumbered(pledge=pledge, timestamp=timestamp)
 
     @event("Encumbered")
-    def _encumbered(self, pledge: dict[str, Any], actor: dict, timestamp: datetime) -> None:
+    def _encumbered(self, pledge: dict[str, Any], timestamp: datetime) -> None:
         self.encumbrance = pledge
 
-    def release_encumbrance(
-        self, pledge_id: str, reason: str, actor: dict, timestamp: datetime
-    ) -> None:
+    def release_encumbrance(self, pledge_id: str, reason: str, timestamp: datetime) -> None:
         if self.encumbrance and self.encumbrance["pledge_id"] == pledge_id:
-            self._encumbrance_released(
-                pledge_id=pledge_id, reason=reason, actor=actor, timestamp=timestamp
-            )
+            self._encumbrance_released(pledge_id=pledge_id, reason=reason, timestamp=timestamp)
 
     @event("EncumbranceReleased")
-    def _encumbrance_released(
-        self, pledge_id: str, reason: str, actor: dict, timestamp: datetime
-    ) -> None:
+    def _encumbrance_released(self, pledge_id: str, reason: str, timestamp: datetime) -> None:
         self.encumbrance = None
 
-    def transfer(
-        self, to: dict[str, str], disposal_id: str, actor: dict, timestamp: datetime
-    ) -> None:
+    def transfer(self, to: dict[str, str], disposal_id: str, timestamp: datetime) -> None:
         """The buyer of distressed collateral becomes the sole holder, free of the pledge."""
         self._transferred(
             previous_holders=self.holders,
             holders=[to],
             disposal_id=disposal_id,
-            actor=actor,
             timestamp=timestamp,
         )
 
@@ -121,7 +116,6 @@ class IPRight(Aggregate):
         previous_holders: list[dict[str, str]],
         holders: list[dict[str, str]],
         disposal_id: str,
-        actor: dict,
         timestamp: datetime,
     ) -> None:
         self.holders = holders
@@ -129,16 +123,14 @@ class IPRight(Aggregate):
 
     # Annuity watch (timers)
 
-    def notify_annuity(
-        self, year: int, notice: str, due_date: date, actor: dict, timestamp: datetime
-    ) -> bool:
+    def notify_annuity(self, year: int, notice: str, due_date: date, timestamp: datetime) -> bool:
         """Records annuity.due_soon / annuity.overdue for a fee year once; False if it was
         already sent, or if the fee has been paid meanwhile."""
         key = f"{year}:{notice}"
         if key in self.annuity_notices or (self.annuity_paid_through_year or 0) >= year:
             return False
         record = self._annuity_due_soon if notice == "due_soon" else self._annuity_overdue
-        record(year, due_date, self.encumbrance, actor, timestamp)
+        record(year, due_date, self.encumbrance, timestamp)
         return True
 
     @event("AnnuityDueSoon")
@@ -146,8 +138,7 @@ class IPRight(Aggregate):
         self,
         year: int,
         due_date: date,
-        encumbrance: dict | None,
-        actor: dict,
+        encumbrance: dict[str, Any] | None,
         timestamp: datetime,
     ) -> None:
         self.annuity_notices = [*self.annuity_notices, f"{year}:due_soon"]
@@ -157,17 +148,16 @@ class IPRight(Aggregate):
         self,
         year: int,
         due_date: date,
-        encumbrance: dict | None,
-        actor: dict,
+        encumbrance: dict[str, Any] | None,
         timestamp: datetime,
     ) -> None:
         self.annuity_notices = [*self.annuity_notices, f"{year}:overdue"]
 
-    def lapse(self, year: int, effective_on: date, actor: dict, timestamp: datetime) -> bool:
+    def lapse(self, year: int, effective_on: date, timestamp: datetime) -> bool:
         """Unpaid at grace end: the right terminates, effective the fee's due date."""
         if self.status != "in_force" or (self.annuity_paid_through_year or 0) >= year:
             return False
-        self._lapsed(year, effective_on, self.encumbrance, actor, timestamp)
+        self._lapsed(year, effective_on, self.encumbrance, timestamp)
         return True
 
     @event("Lapsed")
@@ -175,8 +165,7 @@ class IPRight(Aggregate):
         self,
         year: int,
         effective_on: date,
-        encumbrance: dict | None,
-        actor: dict,
+        encumbrance: dict[str, Any] | None,
         timestamp: datetime,
     ) -> None:
         self.status = "terminated"

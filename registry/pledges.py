@@ -5,6 +5,7 @@ States: registered -> released | in_default -> under_disposal -> disposed; refus
 
 from __future__ import annotations
 
+from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from registry.actors import actor_of_command
 from registry.business_dates import DateBeforeRegistration, check_command_date
 from registry.errors import InvalidState, InvalidValue, RuleViolation
 from registry.filings import Filing, item_key
@@ -37,25 +39,26 @@ class ItemNotInPledge(RuleViolation):
 
 
 class Pledge(Aggregate):
-    class Registered(Aggregate.Created):
+    class Event(Aggregate.Event):
+        # Who acted comes from the context the edge set (registry.actors.acting_as).
+        actor: dict[str, str] = field(default_factory=actor_of_command, init=False)
+
+    class Registered(Event, Aggregate.Created):
         filing: dict[str, Any]
         pledgee: str
         registration_number: str
         registered_on: date
-        actor: dict[str, str]
 
-    class Refused(Aggregate.Created):
+    class Refused(Event, Aggregate.Created):
         filing: dict[str, Any]
         pledgee: str
         refusal_reasons: list[dict[str, Any]]
         filed_on: date
-        actor: dict[str, str]
 
     def __init__(
         self,
         filing: dict[str, Any],
         pledgee: str,
-        actor: dict[str, str],
         registration_number: str | None = None,
         registered_on: date | None = None,
         refusal_reasons: list[dict[str, Any]] | None = None,
@@ -85,7 +88,6 @@ class Pledge(Aggregate):
         pledgee: str,
         registration_number: str,
         today: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> Pledge:
         return cls._create(
@@ -95,7 +97,6 @@ class Pledge(Aggregate):
             pledgee=pledgee,
             registration_number=registration_number,
             registered_on=today,
-            actor=actor,
             timestamp=timestamp,
         )
 
@@ -107,7 +108,6 @@ class Pledge(Aggregate):
         pledgee: str,
         reasons: list[dict[str, Any]],
         today: date,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> Pledge:
         return cls._create(
@@ -117,7 +117,6 @@ class Pledge(Aggregate):
             pledgee=pledgee,
             refusal_reasons=reasons,
             filed_on=today,
-            actor=actor,
             timestamp=timestamp,
         )
 
@@ -161,16 +160,12 @@ class Pledge(Aggregate):
 
     # Commands
 
-    def amend(
-        self, changes: dict[str, Any], reason: str, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def amend(self, changes: dict[str, Any], reason: str, timestamp: datetime) -> None:
         self.check_status("registered")
-        self._amended(changes=changes, reason=reason, actor=actor, timestamp=timestamp)
+        self._amended(changes=changes, reason=reason, timestamp=timestamp)
 
     @event("Amended")
-    def _amended(
-        self, changes: dict[str, Any], reason: str, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def _amended(self, changes: dict[str, Any], reason: str, timestamp: datetime) -> None:
         if "secured_amount" in changes:
             self.secured_amount = changes["secured_amount"]
         if "maturity_date" in changes:
@@ -183,7 +178,6 @@ class Pledge(Aggregate):
         released_on: date,
         reason: str,
         items: list[dict[str, str]] | None,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> list[dict[str, str]]:
         """Releases the given items (all if None); returns the items that left the pledge."""
@@ -193,7 +187,7 @@ class Pledge(Aggregate):
         self.check_active_items(leaving)
         # The last items leaving release the pledge itself.
         record = self._released if len(leaving) == len(self.active_items) else self._items_released
-        record(released_on, reason, leaving, actor, timestamp)
+        record(released_on, reason, leaving, timestamp)
         return leaving
 
     @event("Released")
@@ -202,7 +196,6 @@ class Pledge(Aggregate):
         released_on: date,
         reason: str,
         items: list[dict[str, str]],
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.released_items.extend(items)
@@ -215,7 +208,6 @@ class Pledge(Aggregate):
         released_on: date,
         reason: str,
         items: list[dict[str, str]],
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.released_items.extend(items)
@@ -224,7 +216,6 @@ class Pledge(Aggregate):
         self,
         declared_on: date,
         outstanding_amount: Decimal,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.check_status("registered")
@@ -232,7 +223,6 @@ class Pledge(Aggregate):
         self._defaulted(
             declared_on=declared_on,
             outstanding_amount=outstanding_amount,
-            actor=actor,
             timestamp=timestamp,
         )
 
@@ -241,36 +231,27 @@ class Pledge(Aggregate):
         self,
         declared_on: date,
         outstanding_amount: Decimal,
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.status = "in_default"
         self.default = {"declared_on": declared_on, "outstanding_amount": outstanding_amount}
 
-    def prepay_annuity(
-        self, payment: dict[str, Any], actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def prepay_annuity(self, payment: dict[str, Any], timestamp: datetime) -> None:
         self.check_status(*LIVE_STATUSES)
         self.check_active_items([payment["item"]])
         self.check_date(payment["paid_on"], "paid_on", timestamp)
-        self._annuity_prepaid(payment=payment, actor=actor, timestamp=timestamp)
+        self._annuity_prepaid(payment=payment, timestamp=timestamp)
 
     @event("AnnuityPrepaid")
-    def _annuity_prepaid(
-        self, payment: dict[str, Any], actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def _annuity_prepaid(self, payment: dict[str, Any], timestamp: datetime) -> None:
         pass
 
-    def start_disposal(
-        self, disposal_id: str, route: str, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def start_disposal(self, disposal_id: str, route: str, timestamp: datetime) -> None:
         self.check_status("in_default")
-        self._disposal_started(disposal_id, route, actor, timestamp)
+        self._disposal_started(disposal_id, route, timestamp)
 
     @event("DisposalStarted")
-    def _disposal_started(
-        self, disposal_id: str, route: str, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def _disposal_started(self, disposal_id: str, route: str, timestamp: datetime) -> None:
         self.status = "under_disposal"
         self.disposal_id = disposal_id
 
@@ -278,31 +259,27 @@ class Pledge(Aggregate):
         self,
         disposal_id: str,
         settlement: dict[str, Any],
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.check_status("under_disposal")
-        self._disposed(disposal_id, settlement, actor, timestamp)
+        self._disposed(disposal_id, settlement, timestamp)
 
     @event("Disposed")
     def _disposed(
         self,
         disposal_id: str,
         settlement: dict[str, Any],
-        actor: dict[str, str],
         timestamp: datetime,
     ) -> None:
         self.status = "disposed"
         self.settlement = settlement
 
     def flag_collateral_at_risk(
-        self, item: dict[str, str], reason: str, actor: dict[str, str], timestamp: datetime
+        self, item: dict[str, str], reason: str, timestamp: datetime
     ) -> None:
         if self.status in LIVE_STATUSES:
-            self._collateral_at_risk(item, reason, actor, timestamp)
+            self._collateral_at_risk(item, reason, timestamp)
 
     @event("CollateralAtRisk")
-    def _collateral_at_risk(
-        self, item: dict[str, str], reason: str, actor: dict[str, str], timestamp: datetime
-    ) -> None:
+    def _collateral_at_risk(self, item: dict[str, str], reason: str, timestamp: datetime) -> None:
         self.collateral_at_risk = True

@@ -1,4 +1,6 @@
-"""Registry command service: one method per command (load -> decide -> save).
+"""Registry command service: one method per command (load -> check -> decide; ``@command``
+saves what it decided and retries on a conflict). The actor comes from the context
+(registry.actors.current_actor), set at the edge.
 
 Returns aggregates only to the API layer's presenters; never holds state between calls.
 """
@@ -15,11 +17,10 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 
-from events.clock import Clock
-from events.commands import Written, check_version, last_position, load, run_command
-from events.store import EventStore
+from kernel.clock import Clock
+from kernel.commands import Decided, Store, check_version, command, decided, load
 from registry import annuities
-from registry.actors import SYSTEM, Actor
+from registry.actors import current_actor
 from registry.errors import (
     AmountMismatch,
     InvalidValue,
@@ -27,7 +28,7 @@ from registry.errors import (
     TermExceedsProtection,
 )
 from registry.examination import examine
-from registry.filings import Filing, check_term, check_valuation, item_key
+from registry.filings import Filing, check_loan_dates, check_valuation, item_key
 from registry.ip_rights import IPRight, ip_right_id
 from registry.pledges import Pledge
 from registry.register_rules import check_register_fields
@@ -47,7 +48,7 @@ def registered_pledge_id(registration_number: str) -> UUID:
 
 @dataclass
 class RegistryService:
-    store: EventStore
+    store: Store
     clock: Clock
     serials: Callable[[], str] = random_serial
 
@@ -55,9 +56,10 @@ class RegistryService:
 
     def find_ip_right(self, kind: str, number: str) -> IPRight | None:
         try:
-            return self.store.repository.get(ip_right_id(kind, number))  # type: ignore[return-value]
+            found: object = self.store.repository.get(ip_right_id(kind, number))
         except AggregateNotFoundError:
             return None
+        return found if isinstance(found, IPRight) else None
 
     def ip_right(self, kind: str, number: str) -> IPRight:
         right = self.find_ip_right(kind, number)
@@ -75,31 +77,24 @@ class RegistryService:
             raise NotFound(f"pledge {pledge_id} did not exist at {instant.isoformat()}")
         return pledge
 
-    def pledge_as_pledgee(
-        self, pledge_id: UUID, actor: Actor, expected_version: int | None = None
-    ) -> Pledge:
+    def pledge_as_pledgee(self, pledge_id: UUID, expected_version: int | None = None) -> Pledge:
         pledge = self.pledge(pledge_id)
-        if pledge.pledgee != actor.institution_id:
+        if pledge.pledgee != current_actor().institution_id:
             raise NotFound(f"pledge {pledge_id} not found")  # never reveal others' records
         check_version(pledge, expected_version)
         return pledge
 
     # ---- the register (SPEC §3) ------------------------------------------------------
 
+    @command
     def put_ip_right(
-        self, kind: str, number: str, fields: dict[str, Any], actor: Actor
-    ) -> Written[tuple[IPRight, bool]]:
+        self, kind: str, number: str, fields: dict[str, Any]
+    ) -> Decided[tuple[IPRight, bool]]:
         check_register_fields(kind, fields, self.clock.today())
+        right, created = self._apply_register_entry(kind, number, fields)
+        return decided((right, created), right)
 
-        def attempt() -> Written[tuple[IPRight, bool]]:
-            right, created = self._apply_register_entry(kind, number, fields, actor)
-            return Written((right, created), last_position(self.store.save(right)))
-
-        return run_command(attempt, "put_ip_right")
-
-    def import_ip_rights(
-        self, entries: Iterable[tuple[str, str, dict[str, Any]]], actor: Actor
-    ) -> int:
+    def import_ip_rights(self, entries: Iterable[tuple[str, str, dict[str, Any]]]) -> int:
         """Saves entries in batches (one transaction each); returns the last log position.
         Callers report bad lines themselves; a bad entry here refuses the whole import."""
         entries = list(entries)
@@ -107,100 +102,84 @@ class RegistryService:
         for kind, _, fields in entries:
             check_register_fields(kind, fields, today)
         position = 0
-        batch: list[tuple[str, str, dict[str, Any]]] = []
-        for entry in entries:
-            batch.append(entry)
-            if len(batch) == IMPORT_BATCH:
-                position = max(position, self._import_batch(batch, actor))
-                batch = []
-        if batch:
-            position = max(position, self._import_batch(batch, actor))
+        for first in range(0, len(entries), IMPORT_BATCH):
+            batch = entries[first : first + IMPORT_BATCH]
+            position = max(position, self._import_batch(batch).position)
         return position
 
-    def _import_batch(self, batch: list[tuple[str, str, dict[str, Any]]], actor: Actor) -> int:
-        def attempt() -> Written[None]:
-            touched: dict[tuple[str, str], IPRight] = {}
-            for kind, number, fields in batch:
-                right = touched.get((kind, number))
-                if right is None:
-                    right, _ = self._apply_register_entry(kind, number, fields, actor)
-                else:
-                    right.update(fields, actor.as_dict(), self.clock.now())
-                touched[(kind, number)] = right
-            return Written(None, last_position(self.store.save(*touched.values())))
-
-        return run_command(attempt, "import_ip_rights").position
+    @command
+    def _import_batch(self, batch: list[tuple[str, str, dict[str, Any]]]) -> Decided[None]:
+        touched: dict[tuple[str, str], IPRight] = {}
+        for kind, number, fields in batch:
+            right = touched.get((kind, number))
+            if right is None:
+                right, _ = self._apply_register_entry(kind, number, fields)
+            else:
+                right.update(fields, self.clock.now())
+            touched[(kind, number)] = right
+        return decided(None, *touched.values())
 
     def _apply_register_entry(
-        self, kind: str, number: str, fields: dict[str, Any], actor: Actor
+        self, kind: str, number: str, fields: dict[str, Any]
     ) -> tuple[IPRight, bool]:
         right = self.find_ip_right(kind, number)
         if right is None:
-            return IPRight(kind, number, fields, actor.as_dict(), self.clock.now()), True
-        right.update(fields, actor.as_dict(), self.clock.now())
+            return IPRight(kind, number, fields, self.clock.now()), True
+        right.update(fields, self.clock.now())
         return right, False
 
     # ---- pledges (SPEC §4) -----------------------------------------------------------
 
-    def file_pledge(self, filing: Filing, actor: Actor) -> Written[Pledge]:
+    @command
+    def file_pledge(self, filing: Filing) -> Decided[Pledge]:
         filing.check()
+        now, today = self.clock.now(), self.clock.today()
+        actor = current_actor()
+        rights = {item_key(i): self.find_ip_right(*item_key(i)) for i in filing.items}
+        reasons = examine(filing, rights, today)
+        if reasons:
+            pledge = Pledge.refuse(uuid4(), filing, actor.institution_id, reasons, today, now)
+            return decided(pledge, pledge)
+        number = f"Y{today.year:04d}{self.serials()}"
+        pledge = Pledge.register(
+            registered_pledge_id(number),
+            filing,
+            actor.institution_id,
+            number,
+            today,
+            now,
+        )
+        encumbrance = {
+            "pledge_id": str(pledge.id),
+            "registration_number": number,
+            "pledgee": actor.institution_id,
+        }
+        held = [r for r in rights.values() if r is not None]
+        for right in held:
+            right.encumber(encumbrance, now)
+        return decided(pledge, pledge, *held)
 
-        def attempt() -> Written[Pledge]:
-            now, today = self.clock.now(), self.clock.today()
-            rights = {item_key(i): self.find_ip_right(*item_key(i)) for i in filing.items}
-            reasons = examine(filing, rights, today)
-            if reasons:
-                pledge = Pledge.refuse(
-                    uuid4(), filing, actor.institution_id, reasons, today, actor.as_dict(), now
-                )
-                return Written(pledge, last_position(self.store.save(pledge)))
-            number = f"Y{today.year:04d}{self.serials()}"
-            pledge = Pledge.register(
-                registered_pledge_id(number),
-                filing,
-                actor.institution_id,
-                number,
-                today,
-                actor.as_dict(),
-                now,
-            )
-            encumbrance = {
-                "pledge_id": str(pledge.id),
-                "registration_number": number,
-                "pledgee": actor.institution_id,
-            }
-            held = [r for r in rights.values() if r is not None]
-            for right in held:
-                right.encumber(encumbrance, actor.as_dict(), now)
-            return Written(pledge, last_position(self.store.save(pledge, *held)))
-
-        return run_command(attempt, "file_pledge")
-
+    @command
     def amend_pledge(
         self,
         pledge_id: UUID,
         changes: dict[str, Any],
         reason: str,
-        actor: Actor,
         expected_version: int | None = None,
-    ) -> Written[Pledge]:
+    ) -> Decided[Pledge]:
         if not changes:
             raise InvalidValue("nothing to amend", field="")
-
-        def attempt() -> Written[Pledge]:
-            pledge = self.pledge_as_pledgee(pledge_id, actor, expected_version)
-            pledge.check_status("registered")
-            if "maturity_date" in changes:
-                self._check_new_maturity(pledge, changes["maturity_date"])
-            if "secured_amount" in changes:
-                check_valuation(changes["secured_amount"], pledge.filing["valuation"]["method"])
-            pledge.amend(changes, reason, actor.as_dict(), self.clock.now())
-            return Written(pledge, last_position(self.store.save(pledge)))
-
-        return run_command(attempt, "amend_pledge")
+        pledge = self.pledge_as_pledgee(pledge_id, expected_version)
+        pledge.check_status("registered")
+        if "maturity_date" in changes:
+            self._check_new_maturity(pledge, changes["maturity_date"])
+        if "secured_amount" in changes:
+            check_valuation(changes["secured_amount"], pledge.filing["valuation"]["method"])
+        pledge.amend(changes, reason, self.clock.now())
+        return decided(pledge, pledge)
 
     def _check_new_maturity(self, pledge: Pledge, maturity: date) -> None:
-        check_term(pledge.loan["start_date"], maturity, "maturity_date")
+        check_loan_dates(pledge.loan["start_date"], maturity, "maturity_date")
         for item in pledge.active_items:
             right = self.ip_right(*item_key(item))
             expiry = right.expiry_date()
@@ -209,116 +188,99 @@ class RegistryService:
                     f"{item['kind']} {item['number']} is protected only until {expiry}"
                 )
 
+    @command
     def release_pledge(
         self,
         pledge_id: UUID,
         released_on: date,
         reason: str,
         items: list[dict[str, str]] | None,
-        actor: Actor,
         expected_version: int | None = None,
-    ) -> Written[Pledge]:
-        def attempt() -> Written[Pledge]:
-            pledge = self.pledge_as_pledgee(pledge_id, actor, expected_version)
-            now = self.clock.now()
-            leaving = pledge.release_items(released_on, reason, items, actor.as_dict(), now)
-            rights = [self.ip_right(*item_key(i)) for i in leaving]
-            for right in rights:
-                right.release_encumbrance(str(pledge.id), "released", actor.as_dict(), now)
-            return Written(pledge, last_position(self.store.save(pledge, *rights)))
+    ) -> Decided[Pledge]:
+        pledge = self.pledge_as_pledgee(pledge_id, expected_version)
+        now = self.clock.now()
+        leaving = pledge.release_items(released_on, reason, items, now)
+        rights = [self.ip_right(*item_key(i)) for i in leaving]
+        for right in rights:
+            right.release_encumbrance(str(pledge.id), "released", now)
+        return decided(pledge, pledge, *rights)
 
-        return run_command(attempt, "release_pledge")
-
+    @command
     def declare_default(
         self,
         pledge_id: UUID,
         declared_on: date,
         outstanding: Decimal,
-        actor: Actor,
         expected_version: int | None = None,
-    ) -> Written[Pledge]:
-        def attempt() -> Written[Pledge]:
-            pledge = self.pledge_as_pledgee(pledge_id, actor, expected_version)
-            pledge.declare_default(declared_on, outstanding, actor.as_dict(), self.clock.now())
-            return Written(pledge, last_position(self.store.save(pledge)))
+    ) -> Decided[Pledge]:
+        pledge = self.pledge_as_pledgee(pledge_id, expected_version)
+        pledge.declare_default(declared_on, outstanding, self.clock.now())
+        return decided(pledge, pledge)
 
-        return run_command(attempt, "declare_default")
-
+    @command
     def prepay_annuity(
         self,
         pledge_id: UUID,
         payment: dict[str, Any],
-        actor: Actor,
         expected_version: int | None = None,
-    ) -> Written[tuple[Pledge, dict[str, Any]]]:
-        def attempt() -> Written[tuple[Pledge, dict[str, Any]]]:
-            pledge = self.pledge_as_pledgee(pledge_id, actor, expected_version)
-            now = self.clock.now()
-            pledge.check_active_items([payment["item"]])
-            pledge.check_date(payment["paid_on"], "paid_on", now)
-            right = self.ip_right(*item_key(payment["item"]))
-            if not right.is_patent:
-                raise InvalidValue("only patents have annual fees", field="item")
-            paid_through = right.annuity_paid_through_year or 0
-            expected = annuities.amount_due(
-                right.kind,
-                right.filing_date,
-                paid_through,
-                payment["through_year"],
-                payment["paid_on"],
+    ) -> Decided[tuple[Pledge, dict[str, Any]]]:
+        pledge = self.pledge_as_pledgee(pledge_id, expected_version)
+        now = self.clock.now()
+        pledge.check_active_items([payment["item"]])
+        pledge.check_date(payment["paid_on"], "paid_on", now)
+        right = self.ip_right(*item_key(payment["item"]))
+        if not right.is_patent:
+            raise InvalidValue("only patents have annual fees", field="item")
+        paid_through = right.annuity_paid_through_year or 0
+        expected = annuities.amount_due(
+            right.kind,
+            right.filing_date,
+            paid_through,
+            payment["through_year"],
+            payment["paid_on"],
+        )
+        if payment["amount"] != expected:
+            raise AmountMismatch(
+                f"the fees for years {paid_through + 1}..{payment['through_year']} "
+                f"come to {expected}, not {payment['amount']}",
+                expected=f"{expected:.2f}",
             )
-            if payment["amount"] != expected:
-                raise AmountMismatch(
-                    f"the fees for years {paid_through + 1}..{payment['through_year']} "
-                    f"come to {expected}, not {payment['amount']}",
-                    expected=f"{expected:.2f}",
-                )
-            record = {**payment, "from_year": paid_through + 1}
-            pledge.prepay_annuity(record, actor.as_dict(), now)
-            right.update(
-                {"annuity_paid_through_year": payment["through_year"]}, actor.as_dict(), now
-            )
-            return Written((pledge, record), last_position(self.store.save(pledge, right)))
-
-        return run_command(attempt, "prepay_annuity")
+        record = {**payment, "from_year": paid_through + 1}
+        pledge.prepay_annuity(record, now)
+        right.update({"annuity_paid_through_year": payment["through_year"]}, now)
+        return decided((pledge, record), pledge, right)
 
     # ---- annuity watch (timers, SPEC §4/§7) -----------------------------------------
 
     def _right_by_id(self, right_id: UUID) -> IPRight:
         return load(self.store, IPRight, right_id, "IP right")
 
+    @command
     def notify_annuity(
         self, right_id: UUID, year: int, notice: str, due: date
-    ) -> Written[list[str]]:
+    ) -> Decided[list[str]]:
         """annuity.due_soon / annuity.overdue, once per fee year; nothing if paid meanwhile."""
+        right = self._right_by_id(right_id)
+        if not right.notify_annuity(year, notice, due, self.clock.now()):
+            return decided([])
+        return decided([f"annuity.{notice}"], right)
 
-        def attempt() -> Written[list[str]]:
-            right = self._right_by_id(right_id)
-            if not right.notify_annuity(year, notice, due, SYSTEM.as_dict(), self.clock.now()):
-                return Written([], 0)
-            return Written([f"annuity.{notice}"], last_position(self.store.save(right)))
-
-        return run_command(attempt, "notify_annuity")
-
-    def lapse_for_unpaid_fee(self, right_id: UUID, year: int, due: date) -> Written[list[str]]:
+    @command
+    def lapse_for_unpaid_fee(self, right_id: UUID, year: int, due: date) -> Decided[list[str]]:
         """Grace ended unpaid: the right lapses (effective the due date) and the pledge that
         holds it is flagged collateral_at_risk, in one save."""
-
-        def attempt() -> Written[list[str]]:
-            right = self._right_by_id(right_id)
-            encumbrance = right.encumbrance
-            now = self.clock.now()
-            if not right.lapse(year, due, SYSTEM.as_dict(), now):
-                return Written([], 0)
-            touched: list[IPRight | Pledge] = [right]
-            fired = ["ip_right.lapsed"]
-            if encumbrance is not None:
-                pledge = self.pledge(UUID(encumbrance["pledge_id"]))
-                item = {"kind": right.kind, "number": right.number}
-                pledge.flag_collateral_at_risk(item, "annuity_lapsed", SYSTEM.as_dict(), now)
-                if pledge.collateral_at_risk:
-                    touched.append(pledge)
-                    fired.append("pledge.collateral_at_risk")
-            return Written(fired, last_position(self.store.save(*touched)))
-
-        return run_command(attempt, "lapse_for_unpaid_fee")
+        right = self._right_by_id(right_id)
+        encumbrance = right.encumbrance
+        now = self.clock.now()
+        if not right.lapse(year, due, now):
+            return decided([])
+        touched: list[IPRight | Pledge] = [right]
+        fired = ["ip_right.lapsed"]
+        if encumbrance is not None:
+            pledge = self.pledge(UUID(encumbrance["pledge_id"]))
+            item = {"kind": right.kind, "number": right.number}
+            pledge.flag_collateral_at_risk(item, "annuity_lapsed", now)
+            if pledge.collateral_at_risk:
+                touched.append(pledge)
+                fired.append("pledge.collateral_at_risk")
+        return decided(fired, *touched)

@@ -60,7 +60,7 @@ def trademark_item(number: str = "12345678") -> dict[str, str]:
 
 
 def ip_right(item: dict[str, str], fields: dict[str, Any]) -> IPRight:
-    return IPRight(item["kind"], item["number"], fields, IP_OFFICE.as_dict(), NOW)
+    return IPRight(item["kind"], item["number"], fields, NOW)
 
 
 def make_filing(

@@ -20,7 +20,7 @@ from events.tables import principals
 from events.webhooks.addresses import AddressPolicy
 from events.webhooks.transport import Reply
 from events.webhooks.url_guard import TargetGuard
-from registry.actors import Actor
+from registry.actors import SYSTEM, Actor, acting_as
 from tests.application.workload import put
 from tests.builders import party
 from tests.factories import make_filing, patent_fields, patent_item
@@ -154,7 +154,8 @@ def pledge(container: Container, bank: Actor, serial: int, fund: str | None = No
     filing = make_filing(HOLDER, [item])
     if fund:
         filing = replace(filing, risk_compensation={"fund_id": fund, "share": Decimal("0.40")})
-    filed = container.registry.file_pledge(filing, bank).value
+    with acting_as(bank):
+        filed = container.registry.file_pledge(filing).value
     assert filed.status == "registered"
     return UUID(str(filed.id))
 
@@ -172,23 +173,29 @@ def no_taker_buyback(container: Container, bank: Actor, serial: int) -> DualTrac
     nobody takes it in 180 days, so it expires and the platform buys it back."""
     pledge_id = pledge(container, bank, serial, fund=FUND.institution_id)
     today = container.clock.today()
-    container.registry.declare_default(pledge_id, today, Decimal("1000000.00"), bank)
-    claim = container.disposals.claim_compensation(pledge_id, bank).value
-    container.disposals.advance_claim(claim.id, today, FUND)
-    disposal = container.disposals.open_disposal(
-        pledge_id, "exchange_listing", Decimal("900000.00"), bank
-    ).value
-    listing = container.disposals.create_listing(
-        disposal.id, Decimal("850000.00"), today, None, TRADING_CENTRE
-    ).value
+    with acting_as(bank):
+        container.registry.declare_default(pledge_id, today, Decimal("1000000.00"))
+        claim = container.disposals.claim_compensation(pledge_id).value
+    with acting_as(FUND):
+        container.disposals.advance_claim(claim.id, today)
+    with acting_as(bank):
+        disposal = container.disposals.open_disposal(
+            pledge_id, "exchange_listing", Decimal("900000.00")
+        ).value
+    with acting_as(TRADING_CENTRE):
+        listing = container.disposals.create_listing(
+            disposal.id, Decimal("850000.00"), today, None
+        ).value
     clock = container.manual_clock
     assert clock is not None
     clock.advance(timedelta(days=181))
-    assert container.disposals.expire_listing(listing.id).value == [
-        "listing.expired",
-        "buyback.requested",
-    ]
-    container.disposals.buy_back(
-        listing.id, party(99), Decimal("700000.00"), container.clock.today(), PLATFORM
-    )
+    with acting_as(SYSTEM):
+        assert container.disposals.expire_listing(listing.id).value == [
+            "listing.expired",
+            "buyback.requested",
+        ]
+    with acting_as(PLATFORM):
+        container.disposals.buy_back(
+            listing.id, party(99), Decimal("700000.00"), container.clock.today()
+        )
     return DualTrack(pledge_id, claim.id, disposal.id, listing.id)

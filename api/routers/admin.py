@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
-from api.deps import ContainerDep, CursorParam, Limit, require
-from api.schemas.common import Name, Strict, line
+from api.deps import Admin, ContainerDep, CursorParam, Limit
+from api.schemas.common import Name, SingleLine, Strict, chars
 from api.schemas.public_operations import (
     PrincipalCreatedPublic,
     PrincipalPagePublic,
@@ -18,13 +18,12 @@ from events.projections.queries import page_of
 from registry.actors import ROLES
 
 router = APIRouter(prefix="/v1/admin/principals", tags=["admin"])
-Admin = require("admin")
 
 
 class PrincipalCreate(Strict):
     name: Name
-    role: line(32, pattern="^(" + "|".join(ROLES) + ")$")
-    institution_id: line(64, pattern=r"^[A-Za-z0-9_.-]+$")
+    role: Annotated[SingleLine, chars(32, pattern="^(" + "|".join(ROLES) + ")$")]
+    institution_id: Annotated[SingleLine, chars(64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
 @router.post(
@@ -56,6 +55,6 @@ def list_principals(
     "/{principal_id}", summary="Revoke a principal's API key", response_model=PrincipalPublic
 )
 def revoke_principal(
-    principal_id: Annotated[line(36), Path()], _: Admin, container: ContainerDep
+    principal_id: Annotated[SingleLine, chars(36), Path()], _: Admin, container: ContainerDep
 ) -> dict:
     return container.principals.revoke(principal_id, container.clock.now()).public()

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from api.deps import ContainerDep, Limit, require
-from api.schemas.common import Cursor, Identifier, Strict, Text, line
+from api.deps import Admin, ContainerDep, Limit
+from api.schemas.common import Cursor, Identifier, SingleLine, Strict, Text, chars
 from api.schemas.public_operations import (
     WebhookEndpointAdminPagePublic,
     WebhookEndpointAdminPublic,
@@ -15,8 +15,7 @@ from api.schemas.public_operations import (
 from events.jsonable import jsonable
 
 router = APIRouter(prefix="/v1/admin/webhook-endpoints", tags=["admin"])
-Admin = require("admin")
-EndpointId = Annotated[line(36), Path()]
+EndpointId = Annotated[SingleLine, chars(36), Path()]
 
 
 class Disable(Strict):

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.bootstrap import Container
-from api.deps import ContainerDep, PrincipalDep, require
+from api.deps import ContainerDep, PrincipalDep, Regulator
 from api.errors import ApiError
 from api.schemas.common import Position
 from api.schemas.public_audit import (
@@ -19,7 +19,6 @@ from api.schemas.public_audit import (
 )
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
-Regulator = require("regulator")
 TreePosition = Annotated[Position, Query(ge=1)]
 
 

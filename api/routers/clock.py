@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import Field, model_validator
 
 from api.bootstrap import Container
-from api.deps import ContainerDep, PrincipalDep, require
+from api.deps import Admin, ContainerDep, PrincipalDep
 from api.errors import ApiError
 from api.schemas.common import Instant, Strict
 from api.schemas.public_operations import ClockMovedPublic, ClockPublic
@@ -17,9 +17,10 @@ from events.clock import ManualClock, business_date
 from events.jsonable import rfc3339
 from registry.business_dates import LATEST
 
-NOT_MANUAL = {404: {"description": "The service's clock is not the manual clock"}}
+NOT_MANUAL: dict[int | str, dict[str, Any]] = {
+    404: {"description": "The service's clock is not the manual clock"}
+}
 router = APIRouter(prefix="/v1/_clock", tags=["clock"], responses=NOT_MANUAL)
-Admin = require("admin")
 
 
 class ClockMove(Strict):
@@ -60,7 +61,7 @@ def move_clock(body: ClockMove, _: Admin, container: ContainerDep) -> dict:
     target: datetime = (
         clock.now() + timedelta(days=body.advance_days)
         if body.advance_days is not None
-        else body.now  # type: ignore[assignment]
+        else body.now  # type: ignore[assignment]  # ClockMove admits exactly one of the two
     )
     if target < clock.now():
         raise ApiError(

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import ContainerDep, CursorParam, IfMatch, Limit, MinPosition, PrincipalDep, require
+from api.deps import (
+    Bank,
+    ContainerDep,
+    CursorParam,
+    Fund,
+    IfMatch,
+    Limit,
+    MinPosition,
+    PrincipalDep,
+)
 from api.presenters_disposal import claim_body
 from api.responses import aggregate_written, resource
-from api.schemas.common import line
+from api.schemas.common import SingleLine, chars
 from api.schemas.disposal import Advance
 from api.schemas.public_disposal import ClaimPagePublic, ClaimPublic
 from events.projections.disposal_queries import list_claims
@@ -19,8 +28,6 @@ from registry.errors import NotFound
 from registry.visibility import can_see_claim
 
 router = APIRouter(tags=["compensation"])
-Bank = require("bank")
-Fund = require("compensation_fund")
 Status = Literal["claimed", "advanced", "cleared"]
 
 
@@ -31,7 +38,7 @@ Status = Literal["claimed", "advanced", "cleared"]
     response_model=ClaimPublic,
 )
 def claim(pledge_id: UUID, principal: Bank, container: ContainerDep) -> JSONResponse:
-    result = container.disposals.claim_compensation(pledge_id, principal.actor)
+    result = container.disposals.claim_compensation(pledge_id)
     c = result.value
     return aggregate_written(
         container, c, claim_body(c), result.position, "/v1/compensation-claims", 201
@@ -46,7 +53,7 @@ def claim(pledge_id: UUID, principal: Bank, container: ContainerDep) -> JSONResp
 def advance(
     claim_id: UUID, body: Advance, principal: Fund, container: ContainerDep, expected: IfMatch
 ) -> JSONResponse:
-    result = container.disposals.advance_claim(claim_id, body.paid_on, principal.actor, expected)
+    result = container.disposals.advance_claim(claim_id, body.paid_on, expected)
     c = result.value
     return aggregate_written(
         container, c, claim_body(c), result.position, "/v1/compensation-claims"
@@ -66,7 +73,7 @@ def search_claims(
     cursor: CursorParam = None,
     status: Status | None = None,
     pledge_id: UUID | None = None,
-    fund_id: line(64) | None = None,
+    fund_id: Annotated[SingleLine, chars(64)] | None = None,
 ) -> dict:
     page = list_claims(
         container.db,

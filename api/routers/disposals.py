@@ -10,13 +10,14 @@ from fastapi.responses import JSONResponse
 
 from api.deps import (
     AsOf,
+    Bank,
     ContainerDep,
     CursorParam,
     IfMatch,
     Limit,
     MinPosition,
     PrincipalDep,
-    require,
+    TradingCentre,
 )
 from api.presenters_disposal import disposal_body
 from api.principals import Principal
@@ -33,8 +34,6 @@ from registry.errors import NotFound
 from registry.visibility import can_see_disposal
 
 router = APIRouter(prefix="/v1/disposals", tags=["disposals"])
-Bank = require("bank")
-TradingCentre = require("trading_centre")
 Status = Literal["open", "concluded", "settled"]
 Route = Literal["exchange_listing", "auction", "reverse_licence", "acquisition"]
 
@@ -60,9 +59,7 @@ def _written(container: ContainerDep, result, status: int = 200) -> JSONResponse
     response_model=DisposalPublic,
 )
 def open_disposal(body: DisposalCreate, principal: Bank, container: ContainerDep) -> JSONResponse:
-    result = container.disposals.open_disposal(
-        body.pledge_id, body.route, body.appraised_value, principal.actor
-    )
+    result = container.disposals.open_disposal(body.pledge_id, body.route, body.appraised_value)
     return _written(container, result, status=201)
 
 
@@ -138,7 +135,6 @@ def conclude(
         body.price,
         body.concluded_on,
         body.licence_dict(),
-        principal.actor,
         expected,
     )
     return _written(container, result)
@@ -157,6 +153,6 @@ def settle(
     expected: IfMatch,
 ) -> JSONResponse:
     result = container.disposals.settle(
-        disposal_id, body.proceeds, body.costs, body.settled_on, principal.actor, expected
+        disposal_id, body.proceeds, body.costs, body.settled_on, expected
     )
     return _written(container, result)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -60,10 +58,11 @@ async def feed(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     wait: Annotated[float, Query(ge=0, le=30)] = 0,
 ) -> dict:
-    deadline = time.monotonic() + wait
+    waiting = container.wait_clock
+    deadline = waiting.monotonic() + wait
     while True:
         items, covered = await run_in_threadpool(_scan, container, principal, after, limit)
-        if items or time.monotonic() >= deadline:
+        if items or waiting.monotonic() >= deadline:
             return {"items": items, "next_after": covered}
         after = covered  # nothing visible so far: no need to scan it again
-        await asyncio.sleep(POLL_SECONDS)
+        await waiting.sleep(POLL_SECONDS)

@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from api.deps import AsOf, ContainerDep, CursorParam, Limit, PrincipalDep, require
+from api.deps import AsOf, ContainerDep, CursorParam, IPOffice, Limit, PrincipalDep
 from api.errors import ApiError, error_message, field_path
 from api.json_lines import json_lines
 from api.presenters import annuity_schedule_body, ip_right_body
@@ -30,7 +30,6 @@ from registry.numbers import canonical_number
 from registry.register_rules import check_register_fields
 
 router = APIRouter(prefix="/v1/ip-rights", tags=["ip-rights"])
-IPOffice = require("ip_office")
 LINE_TOO_LONG = "a line may be as long as a JSON body (IPLEDGE_MAX_BODY_BYTES), no longer"
 NumberPath = Annotated[Number, Path()]
 
@@ -49,7 +48,7 @@ def put_ip_right(
     kind: Kind, number: NumberPath, body: IPRightPut, principal: IPOffice, container: ContainerDep
 ) -> JSONResponse:
     number = canonical(kind, number)
-    result = container.registry.put_ip_right(kind, number, body.register_fields(), principal.actor)
+    result = container.registry.put_ip_right(kind, number, body.register_fields())
     right, created = result.value
     return written(
         container,
@@ -130,9 +129,7 @@ async def import_ip_rights(
     # a line may be as long as a JSON body.
     lines = json_lines(request.stream(), container.settings.max_body_bytes)
     entries, errors = await parse_import(lines, container.clock.today())
-    position = await run_in_threadpool(
-        container.registry.import_ip_rights, entries, principal.actor
-    )
+    position = await run_in_threadpool(container.registry.import_ip_rights, entries)
     body = {"imported": len(entries), "errors": errors}
     return written(container, body, position)
 

@@ -12,11 +12,12 @@ from api.deps import (
     AsOf,
     ContainerDep,
     CursorParam,
+    DisposalPlatform,
     IfMatch,
     Limit,
     MinPosition,
     PrincipalDep,
-    require,
+    TradingCentre,
 )
 from api.presenters_disposal import listing_body
 from api.principals import Principal
@@ -33,8 +34,6 @@ from registry.errors import NotFound
 from registry.visibility import can_see_listing
 
 router = APIRouter(prefix="/v1/listings", tags=["listings"])
-TradingCentre = require("trading_centre")
-DisposalPlatform = require("disposal_platform")
 Status = Literal[
     "listed", "taken", "bidding", "sold", "buyback_pending", "bought_back", "withdrawn"
 ]
@@ -67,7 +66,6 @@ def create_listing(
         body.asking_price,
         body.listed_on,
         body.approval_reference,
-        principal.actor,
     )
     return _written(container, result, status=201)
 
@@ -143,7 +141,7 @@ def register_intention(
     expected: IfMatch,
 ) -> JSONResponse:
     result = container.disposals.register_intention(
-        listing_id, body.bidder.model_dump(), body.registered_on, principal.actor, expected
+        listing_id, body.bidder.model_dump(), body.registered_on, expected
     )
     listing, intention_id = result.value
     intention = next(i for i in listing.intentions if i["id"] == intention_id)
@@ -170,7 +168,7 @@ def sell(
     expected: IfMatch,
 ) -> JSONResponse:
     result = container.disposals.sell(
-        listing_id, body.buyer.model_dump(), body.price, body.sold_on, principal.actor, expected
+        listing_id, body.buyer.model_dump(), body.price, body.sold_on, expected
     )
     return _written(container, result)
 
@@ -193,7 +191,6 @@ def buy_back(
         body.buyer.model_dump(),
         body.price,
         body.bought_on,
-        principal.actor,
         expected,
     )
     return _written(container, result)
@@ -211,5 +208,5 @@ def withdraw(
     container: ContainerDep,
     expected: IfMatch,
 ) -> JSONResponse:
-    result = container.disposals.withdraw(listing_id, body.reason, principal.actor, expected)
+    result = container.disposals.withdraw(listing_id, body.reason, expected)
     return _written(container, result)

@@ -10,18 +10,18 @@ from fastapi.responses import JSONResponse
 
 from api.deps import (
     AsOf,
+    Bank,
     ContainerDep,
     CursorParam,
     IfMatch,
     Limit,
     MinPosition,
     PrincipalDep,
-    require,
 )
 from api.presenters import pledge_body
 from api.principals import Principal
 from api.responses import aggregate_written, resource, written
-from api.schemas.common import Kind, Number, line
+from api.schemas.common import Kind, Number, SingleLine, chars
 from api.schemas.pledges import Amendment, AnnuityPrepayment, Default, PledgeCreate, Release
 from api.schemas.public_common import EventPagePublic
 from api.schemas.public_pledges import AnnuityPrepaymentPublic, PledgePagePublic, PledgePublic
@@ -34,7 +34,6 @@ from registry.pledges import Pledge
 from registry.visibility import can_see_pledge
 
 router = APIRouter(prefix="/v1/pledges", tags=["pledges"])
-Bank = require("bank")
 Status = Literal["registered", "refused", "released", "in_default", "under_disposal", "disposed"]
 
 
@@ -59,7 +58,7 @@ def _pledge_written(container: ContainerDep, result, status: int = 200) -> JSONR
     summary="File a pledge; examined at once (registered or refused)",
 )
 def file_pledge(body: PledgeCreate, principal: Bank, container: ContainerDep) -> JSONResponse:
-    result = container.registry.file_pledge(body.to_filing(), principal.actor)
+    result = container.registry.file_pledge(body.to_filing())
     return _pledge_written(container, result, status=201)
 
 
@@ -75,7 +74,9 @@ def search_pledges(
     limit: Limit = 50,
     cursor: CursorParam = None,
     status: Status | None = None,
-    pledgor: Annotated[line(18) | None, Query(description="the pledgor's credit code")] = None,
+    pledgor: Annotated[
+        Annotated[SingleLine, chars(18)] | None, Query(description="the pledgor's credit code")
+    ] = None,
     kind: Kind | None = None,
     number: Number | None = None,
 ) -> dict:
@@ -146,9 +147,7 @@ def amend(
     container: ContainerDep,
     expected: IfMatch,
 ) -> JSONResponse:
-    result = container.registry.amend_pledge(
-        pledge_id, body.changes(), body.reason, principal.actor, expected
-    )
+    result = container.registry.amend_pledge(pledge_id, body.changes(), body.reason, expected)
     return _pledge_written(container, result)
 
 
@@ -161,7 +160,7 @@ def release(
     pledge_id: UUID, body: Release, principal: Bank, container: ContainerDep, expected: IfMatch
 ) -> JSONResponse:
     result = container.registry.release_pledge(
-        pledge_id, body.released_on, body.reason, body.item_keys(), principal.actor, expected
+        pledge_id, body.released_on, body.reason, body.item_keys(), expected
     )
     return _pledge_written(container, result)
 
@@ -179,7 +178,7 @@ def prepay(
     container: ContainerDep,
     expected: IfMatch,
 ) -> JSONResponse:
-    result = container.registry.prepay_annuity(pledge_id, body.payment(), principal.actor, expected)
+    result = container.registry.prepay_annuity(pledge_id, body.payment(), expected)
     pledge, payment = result.value
     return written(
         container,
@@ -199,6 +198,6 @@ def declare_default(
     pledge_id: UUID, body: Default, principal: Bank, container: ContainerDep, expected: IfMatch
 ) -> JSONResponse:
     result = container.registry.declare_default(
-        pledge_id, body.declared_on, body.outstanding_amount, principal.actor, expected
+        pledge_id, body.declared_on, body.outstanding_amount, expected
     )
     return _pledge_written(container, result)

@@ -7,21 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.deps import ContainerDep, MinPosition, require
+from api.deps import Bank, ContainerDep, MinPosition, Regulator
 from api.errors import ApiError
 from api.npl_store import NplStore, NplSubmission
 from api.report_csv import CSV_MEDIA_TYPE, prefers_csv, report_csv
 from api.responses import written
-from api.schemas.common import Identifier, Ratio, Strict, line
+from api.schemas.common import Identifier, Ratio, SingleLine, Strict, chars
 from api.schemas.public_audit import NplSubmissionPublic, QuarterlyReportPublic
 from events.projections.report_queries import MAX_YEAR, MIN_YEAR, Quarter, quarterly_report
 
 router = APIRouter(tags=["reports"])
-Regulator = require("regulator")
-Bank = require("bank")
 Year = Annotated[int, Query(ge=MIN_YEAR, le=MAX_YEAR)]
 QuarterNumber = Annotated[int, Query(ge=1, le=4)]
-Period = Annotated[line(7, pattern=r"^\d{4}-Q[1-4]$"), Path(description="e.g. 2026-Q1")]
+Period = Annotated[
+    SingleLine, chars(7, pattern=r"^\d{4}-Q[1-4]$"), Path(description="e.g. 2026-Q1")
+]
 InstitutionId = Annotated[Identifier, Path()]
 
 

@@ -11,7 +11,7 @@ from pydantic import Field, HttpUrl
 from api.deps import ContainerDep, Limit, PrincipalDep
 from api.errors import ApiError
 from api.principals import Principal
-from api.schemas.common import Position, Strict, line, text
+from api.schemas.common import FreeText, Position, SingleLine, Strict, chars
 from api.schemas.public_operations import (
     DeliveryPagePublic,
     ReplayPublic,
@@ -23,14 +23,16 @@ from events.envelope import STREAMS
 from events.jsonable import jsonable
 
 router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhooks"])
-EndpointId = Annotated[line(36), Path()]
+EndpointId = Annotated[SingleLine, chars(36), Path()]
 KNOWN_TYPES = {t for _, types in STREAMS.values() for t in types.values()}
 
 
 class EndpointCreate(Strict):
     url: HttpUrl
-    event_types: Annotated[list[line(64)], Field(min_length=1, max_length=100)]
-    description: text(500, min_length=0) | None = None
+    event_types: Annotated[
+        list[Annotated[SingleLine, chars(64)]], Field(min_length=1, max_length=100)
+    ]
+    description: Annotated[FreeText, chars(500, min_length=0)] | None = None
 
 
 class Replay(Strict):

@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from api.schemas.common import BusinessDate, Kind, Number, Party, Strict, line
+from api.schemas.common import BusinessDate, Kind, Number, Party, SingleLine, Strict, chars
 
-Title = line(500)
+Title = Annotated[SingleLine, chars(500)]
 Status = Literal["pending", "in_force", "terminated", "invalidated", "expired"]
 
 

@@ -16,16 +16,17 @@ from api.schemas.common import (
     Party,
     Ratio,
     Reference,
+    SingleLine,
     Strict,
     Text,
-    line,
+    chars,
 )
 from registry.filings import Filing
 
 
 class Consent(Strict):
     credit_code: CreditCode
-    reference: line(500)
+    reference: Annotated[SingleLine, chars(500)]
 
 
 class Loan(Strict):

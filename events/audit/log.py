@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import MapperDeserialisationError, Notification
 from sqlalchemy import and_, desc, insert, or_, select
 
 from events.audit import merkle
@@ -20,6 +22,7 @@ from events.store import EventStore
 from events.tables import audit_checkpoints, audit_nodes, projection_tracking
 
 CHECKPOINT_PREFIX = "ipledge-checkpoint/v1"
+log = logging.getLogger("ipledge.audit")
 
 
 def checkpoint_message(tree_size: int, root_hash: str, timestamp: str) -> bytes:
@@ -123,23 +126,21 @@ class AuditLog:
         return {**self.render(notification), "leaf_hash": self.leaf_hashes([position])[position]}
 
     def render(self, notification: Notification) -> dict[str, Any]:
+        """The envelope of a stored event; a row whose stored bytes are not JSON any more is
+        shown as undecodable, so that the verifier can name its position as changed. Any
+        other failure (a bug in decoding, upcasting or rendering) is logged and raised: shown
+        as "undecodable", it would make the verifier blame tampering."""
         try:
             return envelope(notification.id, self.store.decode(notification))
-        except Exception:  # a corrupted row is still shown, so that it can be named
-            return {
-                "position": notification.id,
-                "id": None,
-                "stream_id": str(notification.originator_id),
-                "stream_type": None,
-                "version": notification.originator_version,
-                "type": None,
-                "occurred_at": None,
-                "actor": None,
-                "data": {
-                    "undecodable": base64.b64encode(notification.state).decode(),
-                    "topic": notification.topic,
-                },
-            }
+        except MapperDeserialisationError as e:
+            if not isinstance(e.__cause__, UnicodeDecodeError | json.JSONDecodeError):
+                log.exception("stored event at position %s failed to decode", notification.id)
+                raise
+            log.warning("stored event at position %s is not JSON: %s", notification.id, e)
+            return undecodable(notification)
+        except Exception:
+            log.exception("stored event at position %s failed to render", notification.id)
+            raise
 
     # ---- checkpoints -----------------------------------------------------------------
 
@@ -173,3 +174,21 @@ class AuditLog:
                 .limit(1)
             ).first()
         return dict(row._mapping) if row else None
+
+
+def undecodable(notification: Notification) -> dict[str, Any]:
+    """An envelope for a stored row that is no event any more: what is left of it, by position."""
+    return {
+        "position": notification.id,
+        "id": None,
+        "stream_id": str(notification.originator_id),
+        "stream_type": None,
+        "version": notification.originator_version,
+        "type": None,
+        "occurred_at": None,
+        "actor": None,
+        "data": {
+            "undecodable": base64.b64encode(notification.state).decode(),
+            "topic": notification.topic,
+        },
+    }

@@ -8,8 +8,12 @@ from sqlalchemy import Connection, Table
 
 
 class Projection(Protocol):
-    name: str
-    tables: tuple[Table, ...]
+    # Read-only members: a projection's own tuple of two tables is a tuple of tables.
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def tables(self) -> tuple[Table, ...]: ...
 
     def process(self, conn: Connection, event: Any, event_type: str, position: int) -> None:
         """Apply one event. Runs inside the transaction that also advances the tracking

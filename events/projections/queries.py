@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, select
 from events.database import Database
 from events.jsonable import jsonable
 from events.tables import listings_view, pledge_items_view, pledges_view
-from registry.errors import InvalidValue
+from kernel.errors import InvalidValue
 
 ALL_SEEING_ROLES = ("regulator", "ip_office", "admin")
 MAX_POSITION = 2**63 - 1  # positions are signed 64-bit columns on either store

@@ -18,11 +18,11 @@ from sqlalchemy import Connection, or_, select
 
 from events.database import Database
 from events.tables import npl_submissions, pledge_timeline, report_facts
-from registry.errors import InvalidValue
+from kernel.errors import InvalidValue
+from registry.npl_tolerance import ip_pledge_npl_ratio, within_npl_tolerance
 
 FACTS = ("registration", "release", "default", "disposal", "sale", "buyback")
-TOLERANCE = Decimal("0.03")  # the IP-pledge NPL ratio may exceed the overall one by 3 pp
-CENT, RATIO, PP = Decimal("0.01"), Decimal("0.0001"), Decimal("0.01")
+CENT, PP = Decimal("0.01"), Decimal("0.01")
 PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
 MIN_YEAR, MAX_YEAR = 1900, 9999
 NOTES = [
@@ -103,12 +103,11 @@ def npl_figures(
     live_secured: Decimal | None, defaulted: Decimal | None, overall: str | None
 ) -> dict[str, Any]:
     defaulted = defaulted or Decimal("0.00")
-    ratio = (defaulted / live_secured).quantize(RATIO, ROUND_HALF_UP) if live_secured else None
+    ratio = ip_pledge_npl_ratio(defaulted, live_secured or Decimal("0.00"))
     difference = within = None
     if ratio is not None and overall is not None:
-        # Compared as published: the 4-decimal ratio against the bank's own figure.
         difference = ((ratio - Decimal(overall)) * 100).quantize(PP, ROUND_HALF_UP)
-        within = ratio <= Decimal(overall) + TOLERANCE
+        within = within_npl_tolerance(ratio, Decimal(overall))
     return {
         "live_secured_amount": money(live_secured or Decimal("0.00")),
         "defaulted_outstanding_amount": money(defaulted),

@@ -1,25 +1,24 @@
 """Timers projection: deadlines as rows (contract §7).
 
-- listing.created -> a no-taker timer at the start of the day after the deadline; the first
+- listing.created -> a no-taker timer at the start of the listing's expiry day
+  (disposal/no_taker.py); the first
   intention or a withdrawal cancels it; listing.expired marks it fired.
-- For every patent encumbered by a pledge: annuity.due_soon 30 days before the next unpaid
-  fee's due date, annuity.overdue once the due date has passed, lapse once the grace ended.
-  A payment, a release or a transfer re-plans (cancels what is no longer due).
+- For every patent encumbered by a pledge: the notices of its next unpaid fee, on the days
+  registry/annuity_watch.py gives (annuity.due_soon, annuity.overdue, lapse). A payment, a
+  release or a transfer re-plans (cancels what is no longer due).
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from disposal.no_taker import no_taker_expiry_day
 from events.clock import start_of_day
 from events.tables import annuity_watch, timers
-from registry import annuities
-from registry.numbers import PATENT_KINDS
+from registry.annuity_watch import is_watched, watch_plan
 
-DUE_SOON_DAYS = 30
 NO_FAILURES = {"attempts": 0, "last_error": None, "retry_at": None}  # the scheduler's columns
 WATCH_EVENTS = {
     "ip_right.registered",
@@ -51,7 +50,7 @@ class TimersProjection:
                 listing_key(subject),
                 "listing_no_taker",
                 subject,
-                start_of_day(event.no_taker_deadline + timedelta(days=1)),
+                start_of_day(no_taker_expiry_day(event.no_taker_deadline)),
                 {"deadline": event.no_taker_deadline.isoformat()},
             )
         elif event_type in ("listing.intention_registered", "listing.withdrawn"):
@@ -111,37 +110,21 @@ def _plan_annuity(conn: Connection, right_id: str) -> None:
         .values(state="cancelled")
     )
     row = conn.execute(select(annuity_watch).where(annuity_watch.c.right_id == right_id)).first()
-    if row is None or not _watched(row):
+    if row is None or not is_watched(row.kind, row.status, row.filing_date, bool(row.pledge_id)):
         return
-    year = (row.paid_through or 0) + 1
-    if year > annuities.term_years(row.kind):
+    plan = watch_plan(row.kind, row.filing_date, row.paid_through)
+    if plan is None:
         return
-    due = annuities.due_date(row.filing_date, year)
-    grace_end = annuities.grace_end(row.filing_date, year)
-    payload = {"year": year, "due_date": due.isoformat(), "pledge_id": row.pledge_id}
-    plan: list[tuple[str, date]] = [
-        ("due_soon", due - timedelta(days=DUE_SOON_DAYS)),
-        ("overdue", due + timedelta(days=1)),
-        ("lapse", grace_end + timedelta(days=1)),
-    ]
-    for notice, day in plan:
+    payload = {"year": plan.year, "due_date": plan.due_date.isoformat(), "pledge_id": row.pledge_id}
+    for notice in plan.notices:
         _put(
             conn,
-            annuity_key(right_id, year, notice),
-            f"annuity_{notice}",
+            annuity_key(right_id, plan.year, notice.notice),
+            f"annuity_{notice.notice}",
             right_id,
-            start_of_day(day),
+            start_of_day(notice.on),
             payload,
         )
-
-
-def _watched(row: Any) -> bool:
-    return (
-        bool(row.pledge_id)
-        and row.kind in PATENT_KINDS
-        and row.status == "in_force"
-        and row.filing_date is not None
-    )
 
 
 def _put(

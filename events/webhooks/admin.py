@@ -15,7 +15,7 @@ from events.database import Database
 from events.projections.queries import Page
 from events.tables import principals, webhook_endpoints
 from events.webhooks.endpoints import public
-from registry.errors import InvalidState, InvalidValue, NotFound
+from kernel.errors import InvalidState, InvalidValue, NotFound
 
 REVOKED = "its principal was revoked"
 BY_ADMIN = "disabled by an administrator"

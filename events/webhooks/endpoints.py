@@ -18,10 +18,13 @@ from events.tables import principals, webhook_attempts, webhook_deliveries, webh
 from events.webhooks import outbox
 from events.webhooks.signing import new_secret
 from events.webhooks.url_guard import TargetGuard
+from kernel.errors import InvalidState, InvalidValue, NotFound
 from registry.actors import Actor
-from registry.errors import InvalidState, InvalidValue, NotFound
 
 ROTATION_OVERLAP = timedelta(hours=24)
+# Deliveries, newest first, and the cursor of the next page (an alias out here: inside the
+# class, ``list`` is the method).
+DeliveryPage = tuple[list[dict[str, Any]], int | None]
 
 
 class EndpointStore:
@@ -44,8 +47,9 @@ class EndpointStore:
                 'subscribe to at least one event type, or ["*"]', field="event_types"
             )
         secret = new_secret()
+        endpoint_id = str(uuid.uuid4())
         row = {
-            "id": str(uuid.uuid4()),
+            "id": endpoint_id,
             "principal_id": owner.principal_id,
             "role": owner.role,
             "institution_id": owner.institution_id,
@@ -61,7 +65,7 @@ class EndpointStore:
         with self.db.write() as conn:
             _lock_live_owner(conn, owner.principal_id)
             conn.execute(insert(webhook_endpoints).values(**row))
-        return self.get(owner, row["id"]), secret
+        return self.get(owner, endpoint_id), secret
 
     def list(self, owner: Actor) -> list[dict[str, Any]]:
         e = webhook_endpoints.c
@@ -150,7 +154,7 @@ class EndpointStore:
 
     def deliveries(
         self, owner: Actor, endpoint_id: str, limit: int, before: int | None
-    ) -> tuple[list[dict[str, Any]], int | None]:
+    ) -> DeliveryPage:
         self._row(owner, endpoint_id)
         d, a = webhook_deliveries.c, webhook_attempts.c
         query = select(webhook_deliveries).where(d.endpoint_id == endpoint_id)

@@ -4,7 +4,8 @@ Every send is written to the attempt history, numbered by an atomic increment of
 delivery's ``attempts``, so two sends of one delivery (a lease lapsed mid-send and another
 dispatcher claimed it) are both kept, never one twice and never under one number. Only the
 holder of the current claim moves the delivery on (delivered, next retry, failed) and judges
-the endpoint; a superseded claim's send is history, the newer claim's outcome decides.
+the endpoint; a superseded claim's send is history, the newer claim's outcome decides. What
+the outcome means is decided without I/O in events/webhooks/policy.py; this module writes it.
 """
 
 from __future__ import annotations
@@ -16,10 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from events.tables import webhook_attempts, webhook_deliveries, webhook_endpoints
-from events.webhooks.retries import RETRY_AFTER, retry_delay
+from events.webhooks.policy import Decision, Delivered, Failed, Gone, RetryAt, after_attempt
 from events.webhooks.transport import Reply
-
-DISABLE_AFTER_FAILED_DELIVERIES = 5
 
 
 @dataclass(frozen=True)
@@ -28,10 +27,6 @@ class Outcome:
     started: datetime  # wall clock
     finished: datetime  # wall clock
     timestamp: int  # the webhook-timestamp signed
-
-    @property
-    def ok(self) -> bool:
-        return self.reply.status is not None and 200 <= self.reply.status < 300
 
 
 def record(conn: Connection, head: Any, token: str, outcome: Outcome) -> int:
@@ -57,39 +52,49 @@ def record(conn: Connection, head: Any, token: str, outcome: Outcome) -> int:
 
 
 def _move_on(conn: Connection, head: Any, attempt_no: int, outcome: Outcome) -> None:
+    e = webhook_endpoints.c
+    # Locked: the endpoint's run of failures is read, judged and written in one step.
+    failures = conn.execute(
+        select(e.consecutive_failures).where(e.id == head.endpoint_id).with_for_update()
+    ).scalar_one()
+    reply = outcome.reply
+    decision = after_attempt(
+        reply.status, reply.retry_after, attempt_no, failures, outcome.finished
+    )
+    _apply(conn, head, reply, decision)
+
+
+def _apply(conn: Connection, head: Any, reply: Reply, decision: Decision) -> None:
     d, e = webhook_deliveries.c, webhook_endpoints.c
-    reply, now = outcome.reply, outcome.finished
-    values: dict[str, Any] = {
+    delivery: dict[str, Any] = {
         "last_status": reply.status,
         "last_error": reply.error,
         "leased_until": None,
         "lease_owner": None,
     }
-    failures: Any = None  # the endpoint's new consecutive_failures, if it changes
+    endpoint: dict[str, Any] = {}
     disable: str | None = None
-    if outcome.ok:
-        values.update(status="delivered", delivered_at=now)
-        failures = 0
-    elif reply.status == 410:
-        values["next_attempt_at"] = now  # waits, first in line, for the endpoint's re-enabling
-        disable = "the receiver answered 410 Gone"
-    elif attempt_no > len(RETRY_AFTER):
-        values["status"] = "failed"
-        failures = e.consecutive_failures + 1
-    else:
-        values["next_attempt_at"] = now + retry_delay(
-            attempt_no, reply.status, reply.retry_after, now
-        )
-    conn.execute(update(webhook_deliveries).where(d.id == head.id).values(**values))
-    endpoint = update(webhook_endpoints).where(e.id == head.endpoint_id)
-    if failures is not None:
-        conn.execute(endpoint.values(consecutive_failures=failures))
-    if values.get("status") == "failed":
-        limit = e.consecutive_failures >= DISABLE_AFTER_FAILED_DELIVERIES
-        disable = "5 consecutive deliveries failed"
-        endpoint = endpoint.where(limit)
+    match decision:
+        case Delivered(at=at):
+            delivery.update(status="delivered", delivered_at=at)
+            endpoint["consecutive_failures"] = 0
+        case RetryAt(at=at):
+            delivery["next_attempt_at"] = at
+        case Gone(at=at, reason=reason):
+            delivery["next_attempt_at"] = at
+            disable = reason
+        case Failed(consecutive_failures=failures, disable=reason):
+            delivery["status"] = "failed"
+            endpoint["consecutive_failures"] = failures
+            disable = reason
+    conn.execute(update(webhook_deliveries).where(d.id == head.id).values(**delivery))
+    this_endpoint = update(webhook_endpoints).where(e.id == head.endpoint_id)
+    if endpoint:
+        conn.execute(this_endpoint.values(**endpoint))
     if disable is not None:
         # Only an enabled endpoint: a deleted one stays deleted, a revoked one keeps its reason.
         conn.execute(
-            endpoint.where(e.status == "enabled").values(status="disabled", disabled_reason=disable)
+            this_endpoint.where(e.status == "enabled").values(
+                status="disabled", disabled_reason=disable
+            )
         )

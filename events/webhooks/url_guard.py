@@ -15,7 +15,7 @@ from ipaddress import ip_address
 from urllib.parse import SplitResult, urlsplit
 
 from events.webhooks.addresses import AddressPolicy, IPAddress
-from registry.errors import InvalidValue
+from kernel.errors import InvalidValue
 
 # (host, port) -> the addresses the name resolves to, as strings; a socket.gaierror if none.
 Resolver = Callable[[str, int], list[str]]

@@ -12,7 +12,7 @@ from api.bootstrap import Container
 from events.webhooks.addresses import AddressPolicy
 from events.webhooks.endpoints import EndpointStore
 from events.webhooks.url_guard import TargetGuard
-from registry.actors import Actor
+from registry.actors import Actor, acting_as
 from tests.builders import credit_code, party
 from tests.factories import INVENTION, TODAY, make_filing, patent_fields, patent_item
 
@@ -94,14 +94,12 @@ def seed(container: Container) -> Seeded:
         seeded.add("principal_id", principal.id)
     for serial in range(1, 5):
         item = patent_item(serial)
-        container.registry.put_ip_right(
-            INVENTION, item["number"], patent_fields([HOLDER]), actors["ip_office"]
-        )
+        with acting_as(actors["ip_office"]):
+            container.registry.put_ip_right(INVENTION, item["number"], patent_fields([HOLDER]))
         seeded.add("number", item["number"])
     pledges = [_pledge(container, actors["bank"], serial) for serial in (1, 2, 3)]
-    refused = container.registry.file_pledge(
-        make_filing(HOLDER, [patent_item(99)]), actors["bank"]
-    ).value
+    with acting_as(actors["bank"]):
+        refused = container.registry.file_pledge(make_filing(HOLDER, [patent_item(99)])).value
     for pledge_id in [*pledges, refused.id]:
         seeded.add("pledge_id", pledge_id)
     _dispose(container, actors, pledges[1], pledges[2], seeded)
@@ -115,7 +113,8 @@ def _pledge(container: Container, bank: Actor, serial: int) -> UUID:
         make_filing(HOLDER, [patent_item(serial)]),
         risk_compensation={"fund_id": INSTITUTIONS["compensation_fund"], "share": Decimal("0.40")},
     )
-    pledge = container.registry.file_pledge(filing, bank).value
+    with acting_as(bank):
+        pledge = container.registry.file_pledge(filing).value
     assert pledge.status == "registered", pledge.refusal_reasons
     return pledge.id
 
@@ -126,17 +125,14 @@ def _dispose(
     """One defaulted pledge listed on the exchange (with a claim), one for an acquisition."""
     registry, disposals = container.registry, container.disposals
     for pledge_id in (listed, acquired):
-        registry.declare_default(pledge_id, TODAY, Decimal("4200000.00"), actors["bank"])
-    seeded.add("claim_id", disposals.claim_compensation(listed, actors["bank"]).value.id)
-    exchange = disposals.open_disposal(
-        listed, "exchange_listing", Decimal("3000000.00"), actors["bank"]
-    ).value
-    acquisition = disposals.open_disposal(
-        acquired, "acquisition", Decimal("3000000.00"), actors["bank"]
-    ).value
-    listing = disposals.create_listing(
-        exchange.id, Decimal("2800000.00"), TODAY, None, actors["trading_centre"]
-    ).value
+        with acting_as(actors["bank"]):
+            registry.declare_default(pledge_id, TODAY, Decimal("4200000.00"))
+    with acting_as(actors["bank"]):
+        seeded.add("claim_id", disposals.claim_compensation(listed).value.id)
+        exchange = disposals.open_disposal(listed, "exchange_listing", Decimal("3000000.00")).value
+        acquisition = disposals.open_disposal(acquired, "acquisition", Decimal("3000000.00")).value
+    with acting_as(actors["trading_centre"]):
+        listing = disposals.create_listing(exchange.id, Decimal("2800000.00"), TODAY, None).value
     seeded.add("disposal_id", exchange.id)
     seeded.add("disposal_id", acquisition.id)
     seeded.add("listing_id", listing.id)

@@ -18,6 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from events.audit.keys import SigningKey
+from registry.actors import acting_as
 from tests import merkle_reference as ref
 from tests.api.support import assert_problem, register_patent, registered_pledge
 from tests.builders import party, patent_entry
@@ -393,10 +394,10 @@ async def test_a_full_page_of_the_log_carries_every_leaf_hash(client, keys, cont
         "dispute_hold": False,
         "invalidation_pending": False,
     }
-    container.registry.import_ip_rights(
-        [("invention_patent", patent_number(i), fields) for i in range(1200)],
-        Actor("p", "ip_office", "CNIPA"),
-    )
+    with acting_as(Actor("p", "ip_office", "CNIPA")):
+        container.registry.import_ip_rights(
+            [("invention_patent", patent_number(i), fields) for i in range(1200)],
+        )
 
     page = await client.get(
         "/v1/audit/log", params={"after": 0, "limit": 1000}, headers=auth(keys.regulator)

@@ -3,11 +3,12 @@ see (§2), in log order, resumable from ``next_after``, long-polled up to 30 s."
 
 from __future__ import annotations
 
-import asyncio
-import time
+from collections.abc import Awaitable, Callable
 
 import pytest
 
+from api.bootstrap import Container
+from api.routers.feed import POLL_SECONDS
 from tests.api.support import (
     assert_problem,
     patent_filing,
@@ -16,6 +17,30 @@ from tests.api.support import (
 )
 from tests.builders import patent_number
 from tests.conftest import auth
+
+
+class PollTime:
+    """The long-poll's time in a test: it passes only while the poll sleeps, by what it sleeps
+    for; ``meanwhile`` runs during the first sleep (a write arriving while the poll waits)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.meanwhile: Callable[[], Awaitable[None]] | None = None
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        if self.meanwhile is not None:
+            meanwhile, self.meanwhile = self.meanwhile, None
+            await meanwhile()
+
+
+@pytest.fixture
+def poll_time(container: Container) -> PollTime:
+    container.wait_clock = poll_time = PollTime()
+    return poll_time
 
 
 async def feed(client, key, **params) -> dict:
@@ -111,56 +136,53 @@ async def test_the_feed_needs_an_api_key(client):
     assert_problem(await client.get("/v1/feed"), 401, "unauthenticated")
 
 
-async def test_a_long_poll_returns_as_soon_as_a_visible_event_arrives(client, keys):
+async def test_a_long_poll_returns_as_soon_as_a_visible_event_arrives(client, keys, poll_time):
     number = await register_patent(client, keys, 1)
     end = (await feed(client, keys.bank_a))["next_after"]
+    written: list[dict] = []
 
-    async def write_soon() -> dict:
-        await asyncio.sleep(0.3)
+    async def bank_a_files() -> None:
         response = await client.post(
             "/v1/pledges", headers=auth(keys.bank_a), json=patent_filing(patent_number(1))
         )
         assert response.status_code == 201, (number, response.text)
-        return response.json()
+        written.append(response.json())
 
-    started = time.monotonic()
-    page, pledge = await asyncio.gather(feed(client, keys.bank_a, after=end, wait=10), write_soon())
-    elapsed = time.monotonic() - started
+    poll_time.meanwhile = bank_a_files
+    page = await feed(client, keys.bank_a, after=end, wait=10)
 
-    assert elapsed < 2
-    assert pledge["id"] in {i["stream_id"] for i in page["items"]}
+    assert written[0]["id"] in {i["stream_id"] for i in page["items"]}
+    assert poll_time.now == POLL_SECONDS  # the next poll found it: the 10 s were not waited out
 
 
-async def test_a_long_poll_with_nothing_new_returns_empty_after_the_wait(client, keys):
+async def test_a_long_poll_with_nothing_new_returns_empty_after_the_wait(client, keys, poll_time):
     await registered_pledge(client, keys, 1)
     end = (await feed(client, keys.regulator))["next_after"]
 
-    started = time.monotonic()
     page = await feed(client, keys.regulator, after=end, wait=0.5)
-    elapsed = time.monotonic() - started
 
     assert page == {"items": [], "next_after": end}
-    assert 0.5 <= elapsed < 2
+    assert 0.5 <= poll_time.now < 0.5 + POLL_SECONDS
 
 
-async def test_a_long_poll_is_not_answered_by_events_the_caller_may_not_see(client, keys):
+async def test_a_long_poll_is_not_answered_by_events_the_caller_may_not_see(
+    client, keys, poll_time
+):
     pledge = await registered_pledge(client, keys, 1)  # bank A's
     end = (await feed(client, keys.bank_b))["next_after"]
+    written: list[int] = []
 
-    async def bank_a_declares_default() -> int:
-        await asyncio.sleep(0.1)
+    async def bank_a_declares_default() -> None:
         response = await client.post(
             f"/v1/pledges/{pledge['id']}/default",
             headers=auth(keys.bank_a),
             json={"declared_on": "2026-01-05", "outstanding_amount": "1000000.00"},
         )
         assert response.status_code == 200, response.text
-        return int(response.headers["X-Log-Position"])
+        written.append(int(response.headers["X-Log-Position"]))
 
-    started = time.monotonic()
-    page, written = await asyncio.gather(
-        feed(client, keys.bank_b, after=end, wait=0.8), bank_a_declares_default()
-    )
+    poll_time.meanwhile = bank_a_declares_default
+    page = await feed(client, keys.bank_b, after=end, wait=0.8)
 
-    assert time.monotonic() - started >= 0.8
-    assert page == {"items": [], "next_after": written}
+    assert poll_time.now >= 0.8
+    assert page == {"items": [], "next_after": written[0]}

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from api.idempotency_store import IdempotencyStore
 from api.main import create_app
 from events.clock import ManualClock
-from events.commands import ConcurrencyConflict
 from events.tables import idempotency_keys
+from kernel.errors import ConcurrencyConflict
 from tests.api.asgi import exchange, json_headers
 from tests.api.support import assert_problem, patent_filing, register_patent, registered_pledge
 from tests.api.test_idempotency import request_hash

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from api.bootstrap import Container
+from registry.actors import acting_as
 from registry.pledges import Pledge
 from tests.application.workload import put
 from tests.builders import party
@@ -39,7 +40,11 @@ def race_for_one_patent(container: Container) -> list[Pledge]:
     filing = make_filing(HOLDER, [PATENT])
 
     def filer(n: int) -> Callable[[], Pledge]:
-        return lambda: container.registry.file_pledge(filing, bank(n)).value
+        def file() -> Pledge:
+            with acting_as(bank(n)):  # a thread of its own: its own context
+                return container.registry.file_pledge(filing).value
+
+        return file
 
     return all_at_once([filer(n) for n in range(RACERS)])
 
@@ -99,9 +104,8 @@ def test_concurrent_writes_to_different_rights_never_conflict(container, caplog)
         fields = patent_fields([party(n)])
 
         def register() -> bool:
-            result = container.registry.put_ip_right(
-                item["kind"], item["number"], fields, IP_OFFICE
-            )
+            with acting_as(IP_OFFICE):
+                result = container.registry.put_ip_right(item["kind"], item["number"], fields)
             return result.value[1]
 
         return register

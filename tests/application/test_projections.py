@@ -13,6 +13,7 @@ from sqlalchemy import Table, select
 
 from api.bootstrap import Container
 from events.projections.runner import ProjectionRunner
+from registry.actors import acting_as
 from tests.application.workload import file, put
 from tests.builders import party
 from tests.factories import (
@@ -42,8 +43,9 @@ def mixed_workload(container: Container) -> None:
     registry = container.registry
 
     kept = file(container, BANK_A, HOLDER, [p1, mark])
-    registry.release_pledge(kept.id, ON, "other", [mark], BANK_A)
-    registry.amend_pledge(kept.id, {"secured_amount": Decimal("4500000.00")}, "paid down", BANK_A)
+    with acting_as(BANK_A):
+        registry.release_pledge(kept.id, ON, "other", [mark])
+        registry.amend_pledge(kept.id, {"secured_amount": Decimal("4500000.00")}, "paid down")
     payment = {
         "item": p1,
         "through_year": 13,
@@ -51,13 +53,16 @@ def mixed_workload(container: Container) -> None:
         "paid_on": ON,
         "receipt_number": "R-1",
     }
-    registry.prepay_annuity(kept.id, payment, BANK_A)
+    with acting_as(BANK_A):
+        registry.prepay_annuity(kept.id, payment)
 
     file(container, BANK_B, HOLDER, [p1, p4])  # refused: pledged, and not granted
     repaid = file(container, BANK_B, HOLDER, [p2], consents=[consent(CO_OWNER)])
-    registry.release_pledge(repaid.id, ON, "repaid", None, BANK_B)
+    with acting_as(BANK_B):
+        registry.release_pledge(repaid.id, ON, "repaid", None)
     bad = file(container, BANK_A, HOLDER, [p3, mark])
-    registry.declare_default(bad.id, ON, Decimal("3200000.00"), BANK_A)
+    with acting_as(BANK_A):
+        registry.declare_default(bad.id, ON, Decimal("3200000.00"))
     put(container, p2, patent_fields([BUYER]))
 
 

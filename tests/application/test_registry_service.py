@@ -10,6 +10,7 @@ from uuid import UUID
 import pytest
 
 from events.store import open_event_store
+from registry.actors import acting_as
 from registry.errors import AmountMismatch, NotFound
 from registry.ip_rights import IPRight
 from registry.pledges import Pledge
@@ -62,9 +63,10 @@ def registered_pledge(container) -> Pledge:
 
 
 def test_putting_an_unknown_right_creates_it(container):
-    result = container.registry.put_ip_right(
-        "invention_patent", PATENT["number"], patent_fields([HOLDER]), IP_OFFICE
-    )
+    with acting_as(IP_OFFICE):
+        result = container.registry.put_ip_right(
+            "invention_patent", PATENT["number"], patent_fields([HOLDER])
+        )
 
     assert result.value[1] is True
     assert result.position == container.store.max_position() == 1
@@ -74,9 +76,10 @@ def test_putting_an_unknown_right_creates_it(container):
 def test_putting_a_known_right_records_only_the_changed_fields(container):
     put(container, PATENT, patent_fields([HOLDER]))
 
-    result = container.registry.put_ip_right(
-        PATENT["kind"], PATENT["number"], patent_fields([HOLDER], dispute_hold=True), IP_OFFICE
-    )
+    with acting_as(IP_OFFICE):
+        result = container.registry.put_ip_right(
+            PATENT["kind"], PATENT["number"], patent_fields([HOLDER], dispute_hold=True)
+        )
 
     assert result.value[1] is False
     assert types_after(container, 1) == ["ip_right.updated"]
@@ -88,9 +91,10 @@ def test_putting_a_known_right_records_only_the_changed_fields(container):
 def test_putting_unchanged_fields_records_nothing(container):
     put(container, PATENT, patent_fields([HOLDER]))
 
-    result = container.registry.put_ip_right(
-        PATENT["kind"], PATENT["number"], patent_fields([HOLDER]), IP_OFFICE
-    )
+    with acting_as(IP_OFFICE):
+        result = container.registry.put_ip_right(
+            PATENT["kind"], PATENT["number"], patent_fields([HOLDER])
+        )
 
     assert result.position == 0
     assert container.store.max_position() == 1
@@ -103,7 +107,8 @@ def test_money_dates_and_ids_come_back_from_the_store_exactly(container):
         make_filing(HOLDER, [PATENT], secured_amount=Decimal("5000000.10")),
         risk_compensation={"fund_id": "HB-RCF", "share": Decimal("0.40")},
     )
-    pledge = container.registry.file_pledge(filing, BANK_A).value
+    with acting_as(BANK_A):
+        pledge = container.registry.file_pledge(filing).value
     fresh = open_event_store(container.config, create_tables=False)
     try:
         stored = fresh.repository.get(pledge.id)
@@ -165,7 +170,8 @@ def test_a_refusal_is_recorded_and_encumbers_nothing(container):
 
 def test_released_items_are_free_for_a_new_pledge(container):
     first = registered_pledge(container)
-    container.registry.release_pledge(first.id, date(2026, 1, 5), "repaid", None, BANK_A)
+    with acting_as(BANK_A):
+        container.registry.release_pledge(first.id, date(2026, 1, 5), "repaid", None)
 
     second = file(container, BANK_B, HOLDER, [PATENT, MARK])
 
@@ -177,7 +183,8 @@ def test_released_items_are_free_for_a_new_pledge(container):
 def test_a_partial_release_frees_only_the_items_named(container):
     pledge = registered_pledge(container)
 
-    container.registry.release_pledge(pledge.id, date(2026, 1, 5), "other", [MARK], BANK_A)
+    with acting_as(BANK_A):
+        container.registry.release_pledge(pledge.id, date(2026, 1, 5), "other", [MARK])
 
     assert right(container, MARK).encumbrance is None
     assert right(container, PATENT).encumbrance["pledge_id"] == str(pledge.id)
@@ -201,7 +208,8 @@ def prepayment(amount: str) -> dict:
 def test_prepaying_the_exact_fees_advances_the_registers_paid_through_year(container):
     pledge = registered_pledge(container)
 
-    result = container.registry.prepay_annuity(pledge.id, prepayment("12000.00"), BANK_A)
+    with acting_as(BANK_A):
+        result = container.registry.prepay_annuity(pledge.id, prepayment("12000.00"))
 
     assert result.value[1]["from_year"] == 13
     assert right(container, PATENT).annuity_paid_through_year == 14
@@ -212,8 +220,8 @@ def test_prepaying_a_wrong_amount_names_the_expected_sum_and_records_nothing(con
     pledge = registered_pledge(container)
     before = container.store.max_position()
 
-    with pytest.raises(AmountMismatch) as raised:
-        container.registry.prepay_annuity(pledge.id, prepayment("11000.00"), BANK_A)
+    with pytest.raises(AmountMismatch) as raised, acting_as(BANK_A):
+        container.registry.prepay_annuity(pledge.id, prepayment("11000.00"))
 
     assert raised.value.extra["expected"] == "12000.00"
     assert container.store.max_position() == before
@@ -226,9 +234,10 @@ def test_prepaying_a_wrong_amount_names_the_expected_sum_and_records_nothing(con
 def test_a_maturity_beyond_an_items_protection_is_refused(container):
     pledge = registered_pledge(container)
 
-    with pytest.raises(TermExceedsProtection):  # the trademark is valid until 2033-08-13
+    # the trademark is valid until 2033-08-13
+    with acting_as(BANK_A), pytest.raises(TermExceedsProtection):
         container.registry.amend_pledge(
-            pledge.id, {"maturity_date": date(2033, 8, 14)}, "extension", BANK_A
+            pledge.id, {"maturity_date": date(2033, 8, 14)}, "extension"
         )
     assert container.registry.pledge(pledge.id).version == 1
 
@@ -236,9 +245,10 @@ def test_a_maturity_beyond_an_items_protection_is_refused(container):
 def test_a_maturity_on_the_last_day_of_protection_is_accepted(container):
     pledge = registered_pledge(container)
 
-    result = container.registry.amend_pledge(
-        pledge.id, {"maturity_date": date(2033, 8, 13)}, "extension", BANK_A
-    )
+    with acting_as(BANK_A):
+        result = container.registry.amend_pledge(
+            pledge.id, {"maturity_date": date(2033, 8, 13)}, "extension"
+        )
 
     assert result.value.loan["maturity_date"] == date(2033, 8, 13)
 
@@ -246,10 +256,8 @@ def test_a_maturity_on_the_last_day_of_protection_is_accepted(container):
 def test_another_banks_pledge_cannot_be_amended(container):
     pledge = registered_pledge(container)
 
-    with pytest.raises(NotFound):
-        container.registry.amend_pledge(
-            pledge.id, {"secured_amount": Decimal("1.00")}, "mine now", BANK_B
-        )
+    with pytest.raises(NotFound), acting_as(BANK_B):
+        container.registry.amend_pledge(pledge.id, {"secured_amount": Decimal("1.00")}, "mine now")
 
 
 # ---- history -------------------------------------------------------------------------
@@ -259,9 +267,10 @@ def test_a_pledge_as_of_an_earlier_instant_is_its_state_then(container):
     pledge = registered_pledge(container)
     filed_at: datetime = container.clock.now()
     container.clock.advance(timedelta(days=2))
-    container.registry.amend_pledge(
-        pledge.id, {"secured_amount": Decimal("4000000.00")}, "partly repaid", BANK_A
-    )
+    with acting_as(BANK_A):
+        container.registry.amend_pledge(
+            pledge.id, {"secured_amount": Decimal("4000000.00")}, "partly repaid"
+        )
 
     then = container.registry.pledge_as_of(pledge.id, filed_at + timedelta(days=1))
 
@@ -292,7 +301,8 @@ def test_an_import_saves_in_batches_of_two_hundred(container, saves):
         for n in range(1, 451)
     ]
 
-    position = container.registry.import_ip_rights(entries, IP_OFFICE)
+    with acting_as(IP_OFFICE):
+        position = container.registry.import_ip_rights(entries)
 
     assert [len(batch) for batch in saves] == [200, 200, 50]
     assert position == container.store.max_position() == 450
@@ -303,7 +313,8 @@ def test_an_import_updates_rights_already_in_the_register(container):
     put(container, PATENT, patent_fields([HOLDER]))
     entries = [(PATENT["kind"], PATENT["number"], patent_fields([HOLDER], title="Renamed"))]
 
-    container.registry.import_ip_rights(entries, IP_OFFICE)
+    with acting_as(IP_OFFICE):
+        container.registry.import_ip_rights(entries)
 
     assert types_after(container, 1) == ["ip_right.updated"]
     assert right(container, PATENT).title == "Renamed"
@@ -313,11 +324,11 @@ def test_an_entry_repeated_within_one_import_ends_with_its_last_fields(container
     first = patent_fields([HOLDER], title="First")
     last = patent_fields([HOLDER], title="Last")
 
-    container.registry.import_ip_rights(
-        [("invention_patent", PATENT["number"], first)] * 2
-        + [("invention_patent", PATENT["number"], last)],
-        IP_OFFICE,
-    )
+    with acting_as(IP_OFFICE):
+        container.registry.import_ip_rights(
+            [("invention_patent", PATENT["number"], first)] * 2
+            + [("invention_patent", PATENT["number"], last)],
+        )
 
     assert types_after(container, 0) == ["ip_right.registered", "ip_right.updated"]
     assert right(container, PATENT).title == "Last"

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from api.bootstrap import Container
 from events.clock import CST
 from events.tables import pledge_timeline, report_facts
-from registry.actors import Actor
+from registry.actors import SYSTEM, Actor, acting_as
 from tests.application.workload import file, put
 from tests.builders import party
 from tests.factories import (
@@ -51,12 +51,14 @@ def move_to(container: Container, day: date) -> None:
 
 def sell_collateral(container: Container, pledge_id: Any, appraised: str, price: str) -> Any:
     disposals = container.disposals
-    disposal = disposals.open_disposal(pledge_id, "exchange_listing", Decimal(appraised), BANK_A)
-    listing = disposals.create_listing(
-        disposal.value.id, Decimal(price), container.clock.today(), None, TRADING_CENTRE
-    ).value
-    disposals.register_intention(listing.id, BUYER, container.clock.today(), TRADING_CENTRE)
-    disposals.sell(listing.id, BUYER, Decimal(price), container.clock.today(), TRADING_CENTRE)
+    with acting_as(BANK_A):
+        disposal = disposals.open_disposal(pledge_id, "exchange_listing", Decimal(appraised))
+    with acting_as(TRADING_CENTRE):
+        listing = disposals.create_listing(
+            disposal.value.id, Decimal(price), container.clock.today(), None
+        ).value
+        disposals.register_intention(listing.id, BUYER, container.clock.today())
+        disposals.sell(listing.id, BUYER, Decimal(price), container.clock.today())
     return disposal.value.id
 
 
@@ -71,32 +73,43 @@ def supervised_workload(container: Container) -> dict[str, str]:
     b = file(container, BANK_B, HOLDER, [p2], secured_amount=Decimal("2000000.00"))
     c = file(container, BANK_A, HOLDER, [p3, p4], secured_amount=Decimal("1000000.00"))
     assert file(container, BANK_B, HOLDER, [p1]).status == "refused"
-    registry.amend_pledge(a.id, {"secured_amount": Decimal("4500000.00")}, "paid down", BANK_A)
+    with acting_as(BANK_A):
+        registry.amend_pledge(a.id, {"secured_amount": Decimal("4500000.00")}, "paid down")
 
     move_to(container, on(2, 16))
-    registry.release_pledge(c.id, on(2, 16), "other", [p4], BANK_A)
-    registry.release_pledge(b.id, on(2, 16), "repaid", None, BANK_B)
+    with acting_as(BANK_A):
+        registry.release_pledge(c.id, on(2, 16), "other", [p4])
+    with acting_as(BANK_B):
+        registry.release_pledge(b.id, on(2, 16), "repaid", None)
 
     move_to(container, on(3, 20))
-    registry.declare_default(a.id, on(3, 20), Decimal("3200000.00"), BANK_A)
-    registry.declare_default(c.id, on(3, 20), Decimal("800000.00"), BANK_A)
+    with acting_as(BANK_A):
+        registry.declare_default(a.id, on(3, 20), Decimal("3200000.00"))
+        registry.declare_default(c.id, on(3, 20), Decimal("800000.00"))
 
     move_to(container, on(4, 2))
     disposal_a = sell_collateral(container, a.id, "3000000.00", "2900000.00")
     disposals = container.disposals
-    disposal_c = disposals.open_disposal(c.id, "exchange_listing", Decimal("700000.00"), BANK_A)
-    listing_c = disposals.create_listing(
-        disposal_c.value.id, Decimal("650000.00"), on(4, 2), None, TRADING_CENTRE
-    ).value
+    with acting_as(BANK_A):
+        disposal_c = disposals.open_disposal(c.id, "exchange_listing", Decimal("700000.00"))
+    with acting_as(TRADING_CENTRE):
+        listing_c = disposals.create_listing(
+            disposal_c.value.id, Decimal("650000.00"), on(4, 2), None
+        ).value
     move_to(container, on(4, 3))
-    disposals.settle(disposal_a, Decimal("2900000.00"), Decimal("0.00"), on(4, 3), TRADING_CENTRE)
+    with acting_as(TRADING_CENTRE):
+        disposals.settle(disposal_a, Decimal("2900000.00"), Decimal("0.00"), on(4, 3))
 
     move_to(container, on(10, 1))  # past the no-taker deadline 2026-09-29
-    assert disposals.expire_listing(listing_c.id).value == ["listing.expired", "buyback.requested"]
-    disposals.buy_back(listing_c.id, PUBLIC_BUYER, Decimal("600000.00"), on(10, 1), PLATFORM)
-    disposals.settle(
-        disposal_c.value.id, Decimal("600000.00"), Decimal("0.00"), on(10, 1), TRADING_CENTRE
-    )
+    with acting_as(SYSTEM):
+        assert disposals.expire_listing(listing_c.id).value == [
+            "listing.expired",
+            "buyback.requested",
+        ]
+    with acting_as(PLATFORM):
+        disposals.buy_back(listing_c.id, PUBLIC_BUYER, Decimal("600000.00"), on(10, 1))
+    with acting_as(TRADING_CENTRE):
+        disposals.settle(disposal_c.value.id, Decimal("600000.00"), Decimal("0.00"), on(10, 1))
     return {str(a.id): "A", str(b.id): "B", str(c.id): "C"}
 
 

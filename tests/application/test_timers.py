@@ -21,6 +21,7 @@ from api.settings import Settings
 from events.clock import CST, ManualClock
 from events.projections.timers import annuity_key, listing_key
 from events.tables import annuity_watch, timers
+from registry.actors import SYSTEM, acting_as
 from registry.pledges import Pledge
 from tests.application.timer_support import (
     APR_DUE,
@@ -63,7 +64,8 @@ def prepay_year_12(container: Container, pledge: Pledge, serial: int) -> None:
         "paid_on": container.clock.today(),
         "receipt_number": "R-2026-0001",
     }
-    container.registry.prepay_annuity(pledge.id, payment, BANK_A)
+    with acting_as(BANK_A):
+        container.registry.prepay_annuity(pledge.id, payment)
 
 
 @pytest.fixture
@@ -103,6 +105,14 @@ def test_a_listing_expires_at_the_start_of_the_day_after_its_deadline(container)
     assert container.disposals.listing(listing.id).status == "buyback_pending"
 
 
+def test_a_timer_acts_as_the_system_not_as_whoever_acted_last(container):
+    listing = listing_without_taker(container)
+    container.advance_clock(end_of(DEADLINE + timedelta(days=1)))
+
+    events = container.store.events.get(listing.id)
+    assert [e.actor for e in events][-2:] == [SYSTEM.as_dict()] * 2
+
+
 def test_an_expired_listing_never_fires_again(container):
     listing = listing_without_taker(container)
     container.advance_clock(end_of(DEADLINE + timedelta(days=1)))
@@ -128,7 +138,8 @@ def test_expiry_events_carry_the_timers_due_instant_not_the_target_time(containe
 def test_an_intention_cancels_the_no_taker_timer(container):
     listing = listing_without_taker(container)
     bidder = party(900, "Hubei Changjiang Tech Investment Co., Ltd.")
-    container.disposals.register_intention(listing.id, bidder, LISTED_ON, TRADING_CENTRE)
+    with acting_as(TRADING_CENTRE):
+        container.disposals.register_intention(listing.id, bidder, LISTED_ON)
 
     fired = container.advance_clock(end_of(YEAR_END))
 
@@ -240,7 +251,8 @@ def test_a_prepayment_after_the_warning_stops_overdue_and_lapse(container):
 
 def test_a_released_pledges_patent_is_no_longer_watched(container):
     pledge = pledged_patent(container, 1, **FEB_DUE)
-    container.registry.release_pledge(pledge.id, LISTED_ON, "repaid", None, BANK_A)
+    with acting_as(BANK_A):
+        container.registry.release_pledge(pledge.id, LISTED_ON, "repaid", None)
 
     fired = container.advance_clock(end_of(YEAR_END))
 
@@ -310,7 +322,8 @@ def test_a_rebuild_gives_identical_timer_and_watch_rows(container):
     prepaid = pledged_patent(container, 3, **FEB_DUE)
     prepay_year_12(container, prepaid, 3)  # year 13 armed
     released = pledged_patent(container, 4, **APR_DUE)
-    container.registry.release_pledge(released.id, LISTED_ON, "repaid", None, BANK_A)
+    with acting_as(BANK_A):
+        container.registry.release_pledge(released.id, LISTED_ON, "repaid", None)
     container.advance_clock(end_of(YEAR_END))
     container.projections.catch_up()
     before = {table.name: rows(container, table) for table in (timers, annuity_watch)}

@@ -19,7 +19,7 @@ from disposal.listings import Listing
 from events.clock import CST
 from events.envelope import event_type
 from events.tables import timers
-from registry.actors import Actor
+from registry.actors import Actor, acting_as
 from registry.ip_rights import ip_right_id
 from registry.pledges import Pledge
 from tests.application.workload import file, put
@@ -63,13 +63,15 @@ def pledged_patent(container: Container, serial: int, **fields: Any) -> Pledge:
 def listing_without_taker(container: Container, serial: int = 1) -> Listing:
     """A pledge (fees paid into 2027) -> default -> disposal -> listing on 2026-01-05."""
     pledge = pledged_patent(container, serial)
-    container.registry.declare_default(pledge.id, LISTED_ON, Decimal("4200000.00"), BANK_A)
-    disposal = container.disposals.open_disposal(
-        pledge.id, "exchange_listing", Decimal("3000000.00"), BANK_A
-    ).value
-    listing = container.disposals.create_listing(
-        disposal.id, Decimal("2800000.00"), LISTED_ON, None, TRADING_CENTRE
-    ).value
+    with acting_as(BANK_A):
+        container.registry.declare_default(pledge.id, LISTED_ON, Decimal("4200000.00"))
+        disposal = container.disposals.open_disposal(
+            pledge.id, "exchange_listing", Decimal("3000000.00")
+        ).value
+    with acting_as(TRADING_CENTRE):
+        listing = container.disposals.create_listing(
+            disposal.id, Decimal("2800000.00"), LISTED_ON, None
+        ).value
     assert listing.no_taker_deadline == DEADLINE
     return listing
 

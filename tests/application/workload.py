@@ -6,14 +6,15 @@ from typing import Any
 
 from api.bootstrap import Container
 from events.envelope import event_type
-from registry.actors import Actor
+from registry.actors import Actor, acting_as
 from registry.pledges import Pledge
 from tests.factories import IP_OFFICE, make_filing
 
 
 def put(container: Container, item: dict[str, str], fields: dict[str, Any]) -> int:
     """Registers (or updates) a right; returns the log position written (0: nothing)."""
-    return container.registry.put_ip_right(item["kind"], item["number"], fields, IP_OFFICE).position
+    with acting_as(IP_OFFICE):
+        return container.registry.put_ip_right(item["kind"], item["number"], fields).position
 
 
 def file(
@@ -23,7 +24,8 @@ def file(
     items: list[dict[str, str]],
     **filing: Any,
 ) -> Pledge:
-    return container.registry.file_pledge(make_filing(pledgor, items, **filing), bank).value
+    with acting_as(bank):
+        return container.registry.file_pledge(make_filing(pledgor, items, **filing)).value
 
 
 def types_after(container: Container, position: int) -> list[str]:

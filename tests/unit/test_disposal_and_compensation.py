@@ -20,9 +20,6 @@ from registry.errors import InvalidState, InvalidValue
 from tests.builders import party
 from tests.factories import patent_item
 
-BANK = {"principal_id": "p-bank-a", "role": "bank", "institution_id": "BANK-A"}
-CENTRE = {"principal_id": "p-centre", "role": "trading_centre", "institution_id": "WHOTC"}
-FUND = {"principal_id": "p-fund", "role": "compensation_fund", "institution_id": "HB-RCF"}
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 LATE = datetime(2027, 1, 1, 1, 0, tzinfo=UTC)  # when dated commands run: after every date
 OPENED_ON = date(2026, 3, 2)
@@ -41,9 +38,7 @@ cents = st.integers(min_value=0, max_value=10**10).map(lambda n: Decimal(n).scal
 
 
 def opened(route: str = "exchange_listing") -> Disposal:
-    return Disposal.open(
-        uuid4(), "BANK-A", route, APPRAISED, OUTSTANDING, ITEMS, OPENED_ON, BANK, NOW
-    )
+    return Disposal.open(uuid4(), "BANK-A", route, APPRAISED, OUTSTANDING, ITEMS, OPENED_ON, NOW)
 
 
 def conclude(
@@ -52,7 +47,7 @@ def conclude(
     on: date = LATER,
     price: Decimal = D("3000000.00"),
 ) -> None:
-    disposal.conclude(BUYER, price, on, licence, CENTRE, LATE)
+    disposal.conclude(BUYER, price, on, licence, LATE)
 
 
 def sale(price: Decimal = D("4500000.00")) -> dict[str, Any]:
@@ -66,7 +61,7 @@ def settle(
     on: date = LATER,
     outcome: dict[str, Any] | None = None,
 ) -> None:
-    disposal.settle(outcome or sale(proceeds), proceeds, costs, on, CENTRE, LATE)
+    disposal.settle(outcome or sale(proceeds), proceeds, costs, on, LATE)
 
 
 def disposal_event_types(disposal: Disposal) -> list[str]:
@@ -158,16 +153,16 @@ def test_a_direct_route_cannot_be_listed(route):
     disposal = opened(route)
 
     with pytest.raises(RouteMismatch):
-        disposal.attach_listing(uuid4(), OPENED_ON, None, CENTRE, LATE)
+        disposal.attach_listing(uuid4(), OPENED_ON, None, LATE)
 
 
 def test_a_listing_route_records_each_listing_and_its_current_one():
     disposal = opened("auction")
     first, second = UUID(int=1), UUID(int=2)
-    disposal.attach_listing(first, OPENED_ON, None, CENTRE, LATE)
+    disposal.attach_listing(first, OPENED_ON, None, LATE)
     disposal.collect_events()
 
-    disposal.attach_listing(second, LATER, "withdrawn", CENTRE, LATE)
+    disposal.attach_listing(second, LATER, "withdrawn", LATE)
 
     assert disposal.listing_ids == [str(first), str(second)]
     assert disposal.current_listing_id == str(second)
@@ -176,20 +171,20 @@ def test_a_listing_route_records_each_listing_and_its_current_one():
 
 def test_a_second_listing_while_one_is_open_is_refused():
     disposal = opened()
-    disposal.attach_listing(uuid4(), OPENED_ON, None, CENTRE, LATE)
+    disposal.attach_listing(uuid4(), OPENED_ON, None, LATE)
 
     with pytest.raises(InvalidState):
-        disposal.attach_listing(uuid4(), LATER, "listed", CENTRE, LATE)
+        disposal.attach_listing(uuid4(), LATER, "listed", LATE)
     assert len(disposal.listing_ids) == 1
 
 
 @pytest.mark.parametrize("outcome", ["sold", "bought_back"])
 def test_no_new_listing_after_the_collateral_was_sold_or_bought_back(outcome):
     disposal = opened()
-    disposal.attach_listing(uuid4(), OPENED_ON, None, CENTRE, LATE)
+    disposal.attach_listing(uuid4(), OPENED_ON, None, LATE)
 
     with pytest.raises(InvalidState):
-        disposal.attach_listing(uuid4(), LATER, outcome, CENTRE, LATE)
+        disposal.attach_listing(uuid4(), LATER, outcome, LATE)
     assert len(disposal.listing_ids) == 1
 
 
@@ -197,7 +192,7 @@ def test_a_listing_dated_before_the_disposal_opened_is_refused():
     disposal = opened()
 
     with pytest.raises(DateOutOfOrder):
-        disposal.attach_listing(uuid4(), BEFORE, None, CENTRE, LATE)
+        disposal.attach_listing(uuid4(), BEFORE, None, LATE)
 
 
 def test_a_reverse_licence_needs_the_licence():
@@ -331,7 +326,7 @@ def test_a_settled_disposal_cannot_be_listed_again():
     settle(disposal, D("100000.00"))
 
     with pytest.raises(InvalidState):
-        disposal.attach_listing(uuid4(), LATER, None, CENTRE, LATE)
+        disposal.attach_listing(uuid4(), LATER, None, LATE)
 
 
 # ---- compensation clearing ---------------------------------------------------------
@@ -412,7 +407,7 @@ def claimed(
     share: Decimal = D("0.40"), outstanding: Decimal = OUTSTANDING, pledge_id: UUID | None = None
 ) -> CompensationClaim:
     return CompensationClaim.claim(
-        pledge_id or uuid4(), "BANK-A", "HB-RCF", share, outstanding, OPENED_ON, BANK, NOW
+        pledge_id or uuid4(), "BANK-A", "HB-RCF", share, outstanding, OPENED_ON, NOW
     )
 
 
@@ -445,7 +440,7 @@ def test_advancing_pays_the_advance_due():
     claim = claimed()
     claim.collect_events()
 
-    claim.advance(LATER, FUND, LATE)
+    claim.advance(LATER, LATE)
 
     assert claim.status == "advanced"
     assert claim.advanced == {"amount": D("1680000.00"), "paid_on": LATER}
@@ -455,11 +450,11 @@ def test_advancing_pays_the_advance_due():
 
 def test_a_claim_is_advanced_only_once():
     claim = claimed()
-    claim.advance(LATER, FUND, LATE)
+    claim.advance(LATER, LATE)
     version = claim.version
 
     with pytest.raises(InvalidState):
-        claim.advance(LATER, FUND, LATE)
+        claim.advance(LATER, LATE)
     assert claim.version == version
 
 
@@ -467,16 +462,16 @@ def test_an_advance_dated_before_the_claim_is_refused():
     claim = claimed()
 
     with pytest.raises(DateOutOfOrder):
-        claim.advance(BEFORE, FUND, LATE)
+        claim.advance(BEFORE, LATE)
     assert claim.status == "claimed"
 
 
 def test_clearing_an_advanced_claim_records_the_refund_due():
     claim = claimed()
-    claim.advance(OPENED_ON, FUND, LATE)
+    claim.advance(OPENED_ON, LATE)
     claim.collect_events()
 
-    claim.clear(D("3000000.00"), LATER, CENTRE, LATE)
+    claim.clear(D("3000000.00"), LATER, LATE)
 
     assert claim.status == "cleared"
     assert claim.cleared == {
@@ -493,7 +488,7 @@ def test_clearing_an_advanced_claim_records_the_refund_due():
 def test_clearing_a_claim_never_advanced_leaves_the_final_share_owed():
     claim = claimed()
 
-    claim.clear(D("3000000.00"), LATER, CENTRE, LATE)
+    claim.clear(D("3000000.00"), LATER, LATE)
 
     assert claim.cleared is not None
     assert (claim.cleared["refund_due"], claim.cleared["balance_due"]) == (ZERO, D("480000.00"))
@@ -501,12 +496,12 @@ def test_clearing_a_claim_never_advanced_leaves_the_final_share_owed():
 
 def test_clearing_twice_records_nothing_the_second_time():
     claim = claimed()
-    claim.advance(OPENED_ON, FUND, LATE)
-    claim.clear(D("3000000.00"), LATER, CENTRE, LATE)
+    claim.advance(OPENED_ON, LATE)
+    claim.clear(D("3000000.00"), LATER, LATE)
     claim.collect_events()
     first = claim.cleared
 
-    claim.clear(D("0.00"), LATER + timedelta(days=1), CENTRE, LATE)
+    claim.clear(D("0.00"), LATER + timedelta(days=1), LATE)
 
     assert claim.collect_events() == []
     assert claim.cleared == first
@@ -514,16 +509,16 @@ def test_clearing_twice_records_nothing_the_second_time():
 
 def test_a_cleared_claim_cannot_be_advanced():
     claim = claimed()
-    claim.clear(D("3000000.00"), LATER, CENTRE, LATE)
+    claim.clear(D("3000000.00"), LATER, LATE)
 
     with pytest.raises(InvalidState):
-        claim.advance(LATER, FUND, LATE)
+        claim.advance(LATER, LATE)
 
 
 def test_replaying_a_claims_events_rebuilds_it():
     claim = claimed()
-    claim.advance(OPENED_ON, FUND, LATE)
-    claim.clear(D("3000000.00"), LATER, CENTRE, LATE)
+    claim.advance(OPENED_ON, LATE)
+    claim.clear(D("3000000.00"), LATER, LATE)
 
     replayed = None
     for event in claim.collect_events():

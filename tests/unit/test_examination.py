@@ -12,7 +12,6 @@ from registry.filings import Filing, item_key
 from registry.ip_rights import IPRight
 from tests.builders import party
 from tests.factories import (
-    BANK_B,
     NOW,
     TODAY,
     consent,
@@ -114,7 +113,7 @@ def test_a_co_owner_with_consent_passes():
 def test_an_encumbered_right_is_ip_already_pledged():
     rights = only_patent()
     pledge = {"pledge_id": "p-1", "registration_number": "Y20260000000001", "pledgee": "BANK-A"}
-    rights[item_key(PATENT)].encumber(pledge, BANK_B.as_dict(), NOW)
+    rights[item_key(PATENT)].encumber(pledge, NOW)
 
     reasons = examine(make_filing(HOLDER, [PATENT]), rights, TODAY)
 

@@ -21,9 +21,6 @@ from disposal.listings import Listing
 from registry.errors import DomainError
 from tests.builders import party
 
-CENTRE = {"principal_id": "p-centre", "role": "trading_centre", "institution_id": "WHOTC"}
-PLATFORM = {"principal_id": "p-platform", "role": "disposal_platform", "institution_id": "HB-DP"}
-SYSTEM = {"principal_id": "system", "role": "system", "institution_id": "ipledge"}
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 LISTED_ON = date(2026, 3, 2)
 APPRAISED = Decimal("5000000.00")
@@ -75,7 +72,7 @@ class ListingLifecycle(RuleBasedStateMachine):
     @initialize()
     def list_collateral(self) -> None:
         self.listing = Listing.create(
-            uuid4(), uuid4(), "BANK-A", ASKING, APPRAISED, LISTED_ON, None, CENTRE, NOW
+            uuid4(), uuid4(), "BANK-A", ASKING, APPRAISED, LISTED_ON, None, NOW
         )
         self.events = list(self.listing.collect_events())
         self.visited = [self.listing.status]
@@ -99,17 +96,17 @@ class ListingLifecycle(RuleBasedStateMachine):
     def register_intention(self, bidder: dict[str, str], on: date) -> None:
         self.intention_count += 1
         intention = UUID(int=self.intention_count)
-        self.attempt(lambda: self.listing.register_intention(intention, bidder, on, CENTRE, NOW))
+        self.attempt(lambda: self.listing.register_intention(intention, bidder, on, NOW))
 
     @rule(buyer=buyers, price=prices, on=days)
     def sell(self, buyer: dict[str, str], price: Decimal, on: date) -> None:
-        self.attempt(lambda: self.listing.sell(buyer, price, on, CENTRE, NOW))
+        self.attempt(lambda: self.listing.sell(buyer, price, on, NOW))
 
     @rule()
     def expire(self) -> None:
         before = state_of(self.listing)
         self.previous = self.listing.status
-        if self.listing.expire(SYSTEM, NOW):
+        if self.listing.expire(NOW):
             assert self.previous == "listed" and not self.listing.intentions
             self.events.extend(self.listing.collect_events())
             self.visited.append(self.listing.status)
@@ -119,11 +116,11 @@ class ListingLifecycle(RuleBasedStateMachine):
 
     @rule(price=st.sampled_from([Decimal("1.00"), Decimal("3000000.00")]), on=days)
     def buy_back(self, price: Decimal, on: date) -> None:
-        self.attempt(lambda: self.listing.buy_back(PUBLIC_ENTITY, price, on, PLATFORM, NOW))
+        self.attempt(lambda: self.listing.buy_back(PUBLIC_ENTITY, price, on, NOW))
 
     @rule(reason=st.sampled_from(["pledgor repaid", "court order"]))
     def withdraw(self, reason: str) -> None:
-        self.attempt(lambda: self.listing.withdraw(reason, CENTRE, NOW))
+        self.attempt(lambda: self.listing.withdraw(reason, NOW))
 
     @invariant()
     def status_is_known_and_reached_legally(self) -> None:
@@ -152,7 +149,7 @@ class ListingLifecycle(RuleBasedStateMachine):
         names = [type(e).__name__ for e in self.events]
         assert "BuybackRequested" not in names and "Expired" not in names
         version = self.listing.version
-        assert self.listing.expire(SYSTEM, NOW) is False
+        assert self.listing.expire(NOW) is False
         assert self.listing.version == version
         assert self.listing.collect_events() == []
 

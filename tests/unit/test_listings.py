@@ -19,9 +19,6 @@ from disposal.listings import EVENT_TYPES, Listing
 from registry.errors import InvalidState
 from tests.builders import party
 
-CENTRE = {"principal_id": "p-centre", "role": "trading_centre", "institution_id": "WHOTC"}
-PLATFORM = {"principal_id": "p-platform", "role": "disposal_platform", "institution_id": "HB-DP"}
-SYSTEM = {"principal_id": "system", "role": "system", "institution_id": "ipledge"}
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 LATE = datetime(2027, 1, 1, 1, 0, tzinfo=UTC)  # when dated commands run: after every date
 LISTED_ON = date(2026, 3, 2)
@@ -35,13 +32,11 @@ PUBLIC_ENTITY = party(50, "Hubei IP Acquisition Co.")
 def listed(
     asking: Decimal = ASKING, approval: str | None = None, listed_on: date = LISTED_ON
 ) -> Listing:
-    return Listing.create(
-        uuid4(), uuid4(), "BANK-A", asking, APPRAISED, listed_on, approval, CENTRE, NOW
-    )
+    return Listing.create(uuid4(), uuid4(), "BANK-A", asking, APPRAISED, listed_on, approval, NOW)
 
 
 def intend(listing: Listing, bidder: dict[str, str], on: date = LISTED_ON) -> None:
-    listing.register_intention(uuid4(), bidder, on, CENTRE, LATE)
+    listing.register_intention(uuid4(), bidder, on, LATE)
 
 
 def taken() -> Listing:
@@ -58,25 +53,25 @@ def bidding() -> Listing:
 
 def sold() -> Listing:
     listing = bidding()
-    listing.sell(BIDDER_2, ASKING, LISTED_ON + timedelta(days=30), CENTRE, LATE)
+    listing.sell(BIDDER_2, ASKING, LISTED_ON + timedelta(days=30), LATE)
     return listing
 
 
 def pending() -> Listing:
     listing = listed()
-    listing.expire(SYSTEM, NOW)
+    listing.expire(NOW)
     return listing
 
 
 def bought_back() -> Listing:
     listing = pending()
-    listing.buy_back(PUBLIC_ENTITY, Decimal("3000000.00"), DEADLINE, PLATFORM, LATE)
+    listing.buy_back(PUBLIC_ENTITY, Decimal("3000000.00"), DEADLINE, LATE)
     return listing
 
 
 def withdrawn() -> Listing:
     listing = listed()
-    listing.withdraw("pledgor repaid", CENTRE, NOW)
+    listing.withdraw("pledgor repaid", NOW)
     return listing
 
 
@@ -85,7 +80,7 @@ def event_types(listing: Listing) -> list[str]:
 
 
 def sell(listing: Listing, buyer: dict[str, str], price: Decimal = ASKING) -> None:
-    listing.sell(buyer, price, LISTED_ON + timedelta(days=30), CENTRE, LATE)
+    listing.sell(buyer, price, LISTED_ON + timedelta(days=30), LATE)
 
 
 # ---- creation ----------------------------------------------------------------------
@@ -267,7 +262,7 @@ def test_a_sale_dated_before_the_first_intention_is_refused():
     intend(listing, BIDDER_1, LISTED_ON + timedelta(days=5))
 
     with pytest.raises(DateOutOfOrder):
-        listing.sell(BIDDER_1, ASKING, LISTED_ON + timedelta(days=4), CENTRE, LATE)
+        listing.sell(BIDDER_1, ASKING, LISTED_ON + timedelta(days=4), LATE)
 
 
 def test_a_sale_dated_before_the_buyers_own_intention_is_refused():
@@ -276,7 +271,7 @@ def test_a_sale_dated_before_the_buyers_own_intention_is_refused():
     intend(listing, BIDDER_2, LISTED_ON + timedelta(days=20))
 
     with pytest.raises(DateOutOfOrder):
-        listing.sell(BIDDER_2, ASKING, LISTED_ON + timedelta(days=10), CENTRE, LATE)
+        listing.sell(BIDDER_2, ASKING, LISTED_ON + timedelta(days=10), LATE)
     assert listing.status == "bidding"
 
 
@@ -284,7 +279,7 @@ def test_a_sale_on_the_day_of_the_buyers_intention_is_accepted():
     listing = listed()
     intend(listing, BIDDER_1, LISTED_ON + timedelta(days=20))
 
-    listing.sell(BIDDER_1, ASKING, LISTED_ON + timedelta(days=20), CENTRE, LATE)
+    listing.sell(BIDDER_1, ASKING, LISTED_ON + timedelta(days=20), LATE)
 
     assert listing.status == "sold"
 
@@ -303,7 +298,7 @@ def test_expiring_a_listed_listing_records_expired_then_buyback_requested():
     listing = listed()
     listing.collect_events()
 
-    assert listing.expire(SYSTEM, NOW) is True
+    assert listing.expire(NOW) is True
 
     assert listing.status == "buyback_pending"
     assert event_types(listing) == ["listing.expired", "buyback.requested"]
@@ -312,7 +307,7 @@ def test_expiring_a_listed_listing_records_expired_then_buyback_requested():
 def test_the_expiry_events_are_dated_at_the_deadline():
     listing = listed()
     listing.collect_events()
-    listing.expire(SYSTEM, NOW)
+    listing.expire(NOW)
 
     expired, requested = listing.collect_events()
 
@@ -324,7 +319,7 @@ def test_a_second_expire_records_nothing():
     listing.collect_events()
     version = listing.version
 
-    assert listing.expire(SYSTEM, NOW) is False
+    assert listing.expire(NOW) is False
 
     assert listing.collect_events() == []
     assert (listing.status, listing.version) == ("buyback_pending", version)
@@ -336,7 +331,7 @@ def test_expire_does_nothing_once_there_is_an_intention_or_the_listing_is_closed
     listing.collect_events()
     status = listing.status
 
-    assert listing.expire(SYSTEM, NOW) is False
+    assert listing.expire(NOW) is False
 
     assert listing.collect_events() == []
     assert listing.status == status
@@ -346,7 +341,7 @@ def test_a_buyback_completes_a_pending_listing():
     listing = pending()
     listing.collect_events()
 
-    listing.buy_back(PUBLIC_ENTITY, Decimal("3000000.00"), DEADLINE, PLATFORM, LATE)
+    listing.buy_back(PUBLIC_ENTITY, Decimal("3000000.00"), DEADLINE, LATE)
 
     assert listing.status == "bought_back"
     assert listing.outcome == {
@@ -362,9 +357,7 @@ def test_a_buyback_dated_before_the_deadline_is_refused():
     listing = pending()
 
     with pytest.raises(DateOutOfOrder):
-        listing.buy_back(
-            PUBLIC_ENTITY, Decimal("1.00"), DEADLINE - timedelta(days=1), PLATFORM, LATE
-        )
+        listing.buy_back(PUBLIC_ENTITY, Decimal("1.00"), DEADLINE - timedelta(days=1), LATE)
 
 
 @pytest.mark.parametrize("make", [listed, taken, bidding], ids=lambda f: f.__name__)
@@ -372,7 +365,7 @@ def test_a_buyback_needs_a_pending_buyback(make):
     listing = make()
 
     with pytest.raises(InvalidState):
-        listing.buy_back(PUBLIC_ENTITY, Decimal("1.00"), DEADLINE, PLATFORM, LATE)
+        listing.buy_back(PUBLIC_ENTITY, Decimal("1.00"), DEADLINE, LATE)
 
 
 # ---- withdrawal --------------------------------------------------------------------
@@ -383,7 +376,7 @@ def test_an_open_listing_can_be_withdrawn(make):
     listing = make()
     listing.collect_events()
 
-    listing.withdraw("pledgor repaid", CENTRE, NOW)
+    listing.withdraw("pledgor repaid", NOW)
 
     assert listing.status == "withdrawn"
     assert listing.withdrawal == {"reason": "pledgor repaid"}
@@ -396,7 +389,7 @@ def test_a_closed_listing_cannot_be_withdrawn(make):
     status = listing.status
 
     with pytest.raises(InvalidState):
-        listing.withdraw("too late", CENTRE, NOW)
+        listing.withdraw("too late", NOW)
     assert listing.status == status
 
 
@@ -411,7 +404,7 @@ def test_the_intention_keeps_the_id_it_was_registered_under():
     listing = listed()
     intention = UUID(int=7)
 
-    listing.register_intention(intention, BIDDER_1, LISTED_ON, CENTRE, LATE)
+    listing.register_intention(intention, BIDDER_1, LISTED_ON, LATE)
 
     assert listing.intentions == [
         {"id": str(intention), "bidder": BIDDER_1, "registered_on": LISTED_ON}

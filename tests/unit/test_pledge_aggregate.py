@@ -16,32 +16,31 @@ from registry.errors import DomainError, InvalidState, InvalidValue
 from registry.filings import item_key
 from registry.pledges import EVENT_TYPES, DateBeforeRegistration, ItemNotInPledge, Pledge
 from tests.builders import party
-from tests.factories import BANK_A, NOW, TODAY, make_filing, patent_item, trademark_item
+from tests.factories import NOW, TODAY, make_filing, patent_item, trademark_item
 
 HOLDER = party(1)
 ITEMS = [patent_item(1), patent_item(2), trademark_item()]
 STRANGER_ITEM = patent_item(9)
-ACTOR = BANK_A.as_dict()
 REASONS = [{"code": "ip_already_pledged", "item": ITEMS[0], "detail": "encumbered"}]
 
 
 def registered(items: list[dict[str, str]] = ITEMS) -> Pledge:
     filing = make_filing(HOLDER, items)
-    return Pledge.register(uuid4(), filing, "BANK-A", "Y20260000000001", TODAY, ACTOR, NOW)
+    return Pledge.register(uuid4(), filing, "BANK-A", "Y20260000000001", TODAY, NOW)
 
 
 def refused() -> Pledge:
     filing = make_filing(HOLDER, ITEMS)
-    return Pledge.refuse(uuid4(), filing, "BANK-A", REASONS, TODAY, ACTOR, NOW)
+    return Pledge.refuse(uuid4(), filing, "BANK-A", REASONS, TODAY, NOW)
 
 
 def released(pledge: Pledge) -> Pledge:
-    pledge.release_items(TODAY, "repaid", None, ACTOR, NOW)
+    pledge.release_items(TODAY, "repaid", None, NOW)
     return pledge
 
 
 def defaulted(pledge: Pledge) -> Pledge:
-    pledge.declare_default(TODAY, Decimal("4000000.00"), ACTOR, NOW)
+    pledge.declare_default(TODAY, Decimal("4000000.00"), NOW)
     return pledge
 
 
@@ -50,7 +49,7 @@ def event_types(pledge: Pledge) -> list[str]:
 
 
 def amend(pledge: Pledge, **changes: Any) -> None:
-    pledge.amend(changes, "renegotiated", ACTOR, NOW)
+    pledge.amend(changes, "renegotiated", NOW)
 
 
 def prepayment(paid_on: date = TODAY) -> dict[str, Any]:
@@ -80,9 +79,9 @@ def test_a_refused_pledge_keeps_its_reasons_and_has_no_number():
     "command",
     [
         lambda p: amend(p, secured_amount=Decimal("1.00")),
-        lambda p: p.release_items(TODAY, "repaid", None, ACTOR, NOW),
-        lambda p: p.declare_default(TODAY, Decimal("1.00"), ACTOR, NOW),
-        lambda p: p.prepay_annuity(prepayment(), ACTOR, NOW),
+        lambda p: p.release_items(TODAY, "repaid", None, NOW),
+        lambda p: p.declare_default(TODAY, Decimal("1.00"), NOW),
+        lambda p: p.prepay_annuity(prepayment(), NOW),
     ],
     ids=["amend", "release", "default", "prepay"],
 )
@@ -130,7 +129,7 @@ def test_releasing_some_items_leaves_the_pledge_registered():
     pledge = registered()
     pledge.collect_events()
 
-    leaving = pledge.release_items(TODAY, "repaid", [ITEMS[0]], ACTOR, NOW)
+    leaving = pledge.release_items(TODAY, "repaid", [ITEMS[0]], NOW)
 
     assert leaving == [ITEMS[0]]
     assert pledge.status == "registered"
@@ -140,10 +139,10 @@ def test_releasing_some_items_leaves_the_pledge_registered():
 
 def test_the_last_item_leaving_releases_the_pledge():
     pledge = registered()
-    pledge.release_items(TODAY, "repaid", ITEMS[:2], ACTOR, NOW)
+    pledge.release_items(TODAY, "repaid", ITEMS[:2], NOW)
     pledge.collect_events()
 
-    pledge.release_items(TODAY, "repaid", [ITEMS[2]], ACTOR, NOW)
+    pledge.release_items(TODAY, "repaid", [ITEMS[2]], NOW)
 
     assert pledge.status == "released"
     assert pledge.active_items == []
@@ -154,7 +153,7 @@ def test_the_last_item_leaving_releases_the_pledge():
 def test_releasing_without_items_releases_every_item():
     pledge = registered()
 
-    leaving = pledge.release_items(TODAY, "waived", None, ACTOR, NOW)
+    leaving = pledge.release_items(TODAY, "waived", None, NOW)
 
     assert leaving == ITEMS
     assert pledge.status == "released"
@@ -164,22 +163,22 @@ def test_releasing_an_item_not_in_the_pledge_is_refused():
     pledge = registered()
 
     with pytest.raises(ItemNotInPledge):
-        pledge.release_items(TODAY, "repaid", [STRANGER_ITEM], ACTOR, NOW)
+        pledge.release_items(TODAY, "repaid", [STRANGER_ITEM], NOW)
 
 
 def test_releasing_an_item_twice_is_refused():
     pledge = registered()
-    pledge.release_items(TODAY, "repaid", [ITEMS[0]], ACTOR, NOW)
+    pledge.release_items(TODAY, "repaid", [ITEMS[0]], NOW)
 
     with pytest.raises(ItemNotInPledge):
-        pledge.release_items(TODAY, "repaid", [ITEMS[0]], ACTOR, NOW)
+        pledge.release_items(TODAY, "repaid", [ITEMS[0]], NOW)
 
 
 def test_naming_one_item_twice_is_refused_rather_than_releasing_the_others():
     pledge = registered(ITEMS[:2])
 
     with pytest.raises(InvalidValue):
-        pledge.release_items(TODAY, "repaid", [ITEMS[0], ITEMS[0]], ACTOR, NOW)
+        pledge.release_items(TODAY, "repaid", [ITEMS[0], ITEMS[0]], NOW)
     assert pledge.status == "registered"
 
 
@@ -187,14 +186,14 @@ def test_releasing_an_empty_list_of_items_is_refused():
     pledge = registered()
 
     with pytest.raises(InvalidValue):
-        pledge.release_items(TODAY, "repaid", [], ACTOR, NOW)
+        pledge.release_items(TODAY, "repaid", [], NOW)
 
 
 def test_a_released_pledge_cannot_be_released_again():
     pledge = released(registered())
 
     with pytest.raises(InvalidState):
-        pledge.release_items(TODAY, "repaid", None, ACTOR, NOW)
+        pledge.release_items(TODAY, "repaid", None, NOW)
 
 
 # ---- default -----------------------------------------------------------------------
@@ -212,14 +211,14 @@ def test_default_is_declared_only_from_registered(make):
     pledge = make()
 
     with pytest.raises(InvalidState):
-        pledge.declare_default(TODAY, Decimal("1.00"), ACTOR, NOW)
+        pledge.declare_default(TODAY, Decimal("1.00"), NOW)
 
 
 def test_annuities_can_still_be_prepaid_in_default():
     pledge = defaulted(registered())
     pledge.collect_events()
 
-    pledge.prepay_annuity(prepayment(), ACTOR, NOW)
+    pledge.prepay_annuity(prepayment(), NOW)
 
     assert event_types(pledge) == ["annuity.prepaid"]
 
@@ -232,9 +231,9 @@ YESTERDAY = TODAY - timedelta(days=1)
 @pytest.mark.parametrize(
     "command",
     [
-        lambda p: p.release_items(YESTERDAY, "repaid", None, ACTOR, NOW),
-        lambda p: p.declare_default(YESTERDAY, Decimal("1.00"), ACTOR, NOW),
-        lambda p: p.prepay_annuity(prepayment(paid_on=YESTERDAY), ACTOR, NOW),
+        lambda p: p.release_items(YESTERDAY, "repaid", None, NOW),
+        lambda p: p.declare_default(YESTERDAY, Decimal("1.00"), NOW),
+        lambda p: p.prepay_annuity(prepayment(paid_on=YESTERDAY), NOW),
     ],
     ids=["release", "default", "prepay"],
 )
@@ -289,22 +288,22 @@ class PledgeLifecycle(RuleBasedStateMachine):
 
     @rule(on=days, items=some_items)
     def release(self, on: date, items: list[dict[str, str]] | None) -> None:
-        self.attempt(lambda: self.pledge.release_items(on, "repaid", items, ACTOR, NOW))
+        self.attempt(lambda: self.pledge.release_items(on, "repaid", items, NOW))
 
     @rule(on=days, cents=st.integers(min_value=1, max_value=10**9))
     def default(self, on: date, cents: int) -> None:
         outstanding = Decimal(cents) / 100
-        self.attempt(lambda: self.pledge.declare_default(on, outstanding, ACTOR, NOW))
+        self.attempt(lambda: self.pledge.declare_default(on, outstanding, NOW))
 
     @rule(maturity=days, cents=st.integers(min_value=1, max_value=10**9))
     def amend(self, maturity: date, cents: int) -> None:
         changes = {"maturity_date": maturity, "secured_amount": Decimal(cents) / 100}
-        self.attempt(lambda: self.pledge.amend(changes, "renegotiated", ACTOR, NOW))
+        self.attempt(lambda: self.pledge.amend(changes, "renegotiated", NOW))
 
     @rule(on=days, item=st.sampled_from([*ITEMS, STRANGER_ITEM]))
     def prepay(self, on: date, item: dict[str, str]) -> None:
         payment = {**prepayment(paid_on=on), "item": item}
-        self.attempt(lambda: self.pledge.prepay_annuity(payment, ACTOR, NOW))
+        self.attempt(lambda: self.pledge.prepay_annuity(payment, NOW))
 
     @invariant()
     def status_is_known_and_reached_legally(self) -> None:
