@@ -35,6 +35,7 @@ run: install
 test: dev
 	bash .ci/ensure-postgres
 	bash .ci/ensure-tools
+	bash .ci/ensure-chromium
 	$(MAKE) --no-print-directory lint check-migrations
 	$(BIN)/pytest
 

@@ -56,8 +56,10 @@ class AuthGate:
             return
         match = BEARER.match(header)
         principal = None
-        if match is not None:
-            principal = await run_in_threadpool(self.principals.authenticate, match[1])
+        if match is not None:  # no thread hop for a key this process checked just now
+            principal = self.principals.remembered(match[1]) or await run_in_threadpool(
+                self.principals.authenticate, match[1]
+            )
         if principal is None:
             await unauthenticated("the API key is unknown or revoked")(scope, receive, send)
             return

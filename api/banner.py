@@ -52,6 +52,10 @@ def banner(app: FastAPI, settings: Settings, principals: PrincipalStore, url: st
         lines += ["", "API keys, one per role (send 'Authorization: Bearer <key>'):"]
         lines += [f"  {role:<18} {key}  {whose}" for role, key, whose in keys]
         lines += ["", f"Every key: {keys_file} (mode 600). The database keeps only their hashes."]
+        if any(p.path == "/console" for p in pages):
+            lines += [
+                f"Console: sign in at {url}/console/sign-in with one of these keys (中文/English)."
+            ]
     else:
         lines += ["", f"No live key in {keys_file}: `ipledge principals create --role admin`"]
     lines += [f"Data: {data_of(settings)}. Stop with Ctrl+C; the next start resumes with it."]

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from api.cli_batch import ip_rights_app, pledges_app
+from api.cli_bench import bench
 from api.cli_principals import app as principals_app
 from api.cli_support import CANNOT_RUN, fail, load_settings, opened_store
 
@@ -30,6 +31,7 @@ app.add_typer(pledges_app, name="pledges")
 app.add_typer(ip_rights_app, name="ip-rights")
 app.add_typer(projections_app, name="projections")
 app.add_typer(audit_app, name="audit")
+app.command("bench")(bench)
 log = logging.getLogger("ipledge")
 
 

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import guides, home
+from api import console, guides, home
 from api.auth_gate import AuthGate
 from api.bootstrap import Container
 from api.errors import install_error_handlers
@@ -109,8 +109,10 @@ def create_app(
     if guides.available():  # only a checkout of the repository holds docs/guides
         app.include_router(guides.router)
     app.state.api_routes = [route for module in routers for route in module.router.routes]
+    console.install(app)  # /console: HTML pages, outside the API's routes and schema
     document_problems(app)
-    add_edge_middleware(app, container, wall_clock or SystemClock())
+    app.state.wall_clock = wall_clock or SystemClock()  # console sessions expire on it
+    add_edge_middleware(app, container, app.state.wall_clock)
     return app
 
 

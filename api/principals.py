@@ -2,13 +2,23 @@
 
 Keys are 256-bit random tokens, so a fast hash is enough (no password stretching needed)
 and lets us look a key up by its hash in one indexed read.
+
+Authentication is on every request, so a live key's principal is remembered in this process
+for ``cache_seconds`` (IPLEDGE_AUTH_CACHE_SECONDS, default 1 s; 0 turns it off). Revocation
+takes effect at once in the process that revoked (the admin API of that server: the very
+next request is refused), and within ``cache_seconds`` in every other process (other API
+servers, `ipledge principals revoke`). Unknown and revoked keys are never remembered, so a
+key created by any process works at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +33,7 @@ from kernel.errors import InvalidValue, NotFound
 from registry.actors import ROLES, Actor
 
 KEY_PREFIX = "ipk_"
+CACHE_LIMIT = 10_000  # distinct live keys remembered; past it the memory starts afresh
 
 
 @dataclass(frozen=True)
@@ -63,8 +74,18 @@ def new_api_key() -> str:
 
 
 class PrincipalStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self,
+        db: Database,
+        cache_seconds: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.db = db
+        self.cache_seconds = cache_seconds
+        self._monotonic = monotonic
+        self._live: dict[str, tuple[Principal, float]] = {}  # key hash -> (principal, until)
+        self._lock = threading.Lock()
+        self._generation = 0  # revocations seen by this process
 
     def create(
         self,
@@ -99,13 +120,41 @@ class PrincipalStore:
             self.create(name, role, institution_id, now, api_key=api_key)
 
     def authenticate(self, api_key: str) -> Principal | None:
+        key_hash = hash_key(api_key)
+        if (principal := self._remembered(key_hash)) is not None:
+            return principal
+        generation = self._generation  # a revocation while we read must not be undone
         with self.db.read() as conn:
             row = conn.execute(
                 select(principals).where(
-                    principals.c.key_hash == hash_key(api_key), principals.c.revoked_at.is_(None)
+                    principals.c.key_hash == key_hash, principals.c.revoked_at.is_(None)
                 )
             ).first()
-        return _principal(row) if row else None
+        if row is None:
+            return None
+        principal = _principal(row)
+        with self._lock:
+            if self.cache_seconds > 0 and generation == self._generation:
+                if len(self._live) >= CACHE_LIMIT:
+                    self._live.clear()
+                self._live[key_hash] = (principal, self._monotonic() + self.cache_seconds)
+        return principal
+
+    def remembered(self, api_key: str) -> Principal | None:
+        """The key's principal if this process checked it within ``cache_seconds`` (no I/O:
+        callable on the event loop)."""
+        return self._remembered(hash_key(api_key))
+
+    def _remembered(self, key_hash: str) -> Principal | None:
+        found = self._live.get(key_hash)
+        return found[0] if found is not None and self._monotonic() < found[1] else None
+
+    def _forget(self, principal_id: str) -> None:
+        with self._lock:
+            self._generation += 1
+            for key_hash, (principal, _) in list(self._live.items()):
+                if principal.id == principal_id:
+                    del self._live[key_hash]
 
     def list(self) -> list[Principal]:
         with self.db.read() as conn:
@@ -128,6 +177,7 @@ class PrincipalStore:
             )
             disable_for_revoked(conn, principal_id)
             row = conn.execute(select(principals).where(principals.c.id == principal_id)).one()
+        self._forget(principal_id)  # after the commit: refused from now on
         return _principal(row)
 
     def _known_hash(self, key_hash: str) -> bool:

@@ -81,6 +81,8 @@ class RequestBodies:
     def _wrong_media_type(self, scope: Scope, headers: Headers) -> str | None:
         if scope["method"] not in WITH_BODY or scope["path"] in self.streamed:
             return None
+        if not scope["path"].startswith("/v1/"):  # the console's HTML forms are not JSON
+            return None
         if not has_body(headers):
             return None
         return json_media_type_problem(headers.get("content-type"))

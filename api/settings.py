@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # JSON lines for collectors, a concise text line for a terminal; auto: text on a TTY.
     log_format: Literal["auto", "json", "text"] = "auto"
+    # How long a process trusts a live API key without asking the database again: revoking
+    # elsewhere (another server, the CLI) takes effect within this; 0 asks on every request.
+    auth_cache_seconds: Annotated[float, Field(ge=0, le=60)] = 1.0
     # Public search: requests per minute per client address, and the burst allowed.
     search_rate_per_minute: int = 60
     search_burst: int = 20

@@ -8,7 +8,7 @@ IP rights saves them in one atomic ``save()``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -17,24 +17,15 @@ from eventsourcing.persistence import (
     ApplicationRecorder,
     JSONTranscoder,
     Notification,
-    Transcoding,
 )
 from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from events.database_url import DatabaseConfig
 from events.private_files import private_file
+from events.transcodings import register_value_objects
 
-
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
+AGGREGATE_CACHE = 10_000  # aggregates per process (pledges and rights: a few kB each)
 
 
 class EventStore(Application[UUID]):
@@ -45,7 +36,7 @@ class EventStore(Application[UUID]):
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
+        register_value_objects(transcoder)
 
     @property
     def app_recorder(self) -> ApplicationRecorder:
@@ -102,6 +93,12 @@ def _aggregate_event(event: object) -> Aggregate.Event:
 def open_event_store(config: DatabaseConfig, *, create_tables: bool = True) -> EventStore:
     env = config.eventsourcing_env()
     env["CREATE_TABLE"] = "y" if create_tables else "n"
+    # Aggregates stay in memory once read: a later read (a GET, the next command) fetches
+    # only the events recorded since, by whichever process (fast-forward), instead of
+    # replaying the stream; commands get a deep copy, so one that fails corrupts nothing.
+    env.setdefault("AGGREGATE_CACHE_MAXSIZE", str(AGGREGATE_CACHE))
+    env.setdefault("AGGREGATE_CACHE_FASTFORWARD", "y")
+    env.setdefault("DEEPCOPY_FROM_AGGREGATE_CACHE", "y")
     if config.is_sqlite:
         assert config.sqlite_path is not None
         private_file(config.sqlite_path)

@@ -145,6 +145,15 @@ idempotency_keys = Table(
     Index("ix_idempotency_keys_expires_at", "expires_at"),  # the purge's batches
 )
 
+# Facts about the store itself: ``event_contract`` is the version of the stored event shapes
+# (events/contract.py); a store holding events without it predates the typed contract.
+store_metadata = Table(
+    "store_metadata",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
 manual_clock = Table(
     "manual_clock",
     metadata,
@@ -410,4 +419,17 @@ webhook_attempts = Table(
     Column("status_code", Integer),
     Column("error", Text),
     Index("ix_webhook_attempts_delivery", "delivery_id"),
+)
+
+# The web console's server-side sessions (api/console/sessions.py): the browser holds only a
+# random id whose SHA-256 is the key here; the API key it signed in with is never kept.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("principal_id", String(36), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Index("ix_console_sessions_principal_id", "principal_id"),
 )

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import rfc8785
+from events.audit.canonical import canonical_json
 
 Key = tuple[int, int]  # (level, idx)
 Lookup = Callable[[set[Key]], dict[Key, bytes]]
@@ -27,7 +27,7 @@ def hash_children(left: bytes, right: bytes) -> bytes:
 
 def leaf_hash(envelope: dict[str, Any]) -> str:
     """SHA-256(0x00 || JCS(envelope)) in lowercase hex; ``envelope`` without ``leaf_hash``."""
-    return hash_leaf(rfc8785.dumps(envelope)).hex()
+    return hash_leaf(canonical_json(envelope)).hex()
 
 
 def largest_power_of_two_below(n: int) -> int:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from events.audit.merkle import Key, appended_nodes, leaf_hash
 from events.envelope import envelope
+from events.projections.page_writer import insert_rows
 from events.tables import audit_nodes
 
 CACHE_LIMIT = 4096
@@ -40,8 +41,9 @@ class AuditProjection:
             return self._frontier[key]
 
         added = appended_nodes(position - 1, leaf, node)
-        conn.execute(
-            insert(audit_nodes),
+        insert_rows(
+            conn,
+            audit_nodes,
             [{"level": level, "idx": idx, "hash": h.hex()} for (level, idx), h in added],
         )
         if len(self._frontier) > CACHE_LIMIT:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
+from events.projections.page_writer import insert_rows
 from events.tables import disposals_view, listings_view
 
 LISTING_STATUS = {
@@ -24,8 +25,10 @@ class DisposalsProjection:
         subject = str(event.originator_id)
         version = event.originator_version
         if event_type == "disposal.opened":
-            conn.execute(
-                insert(disposals_view).values(
+            insert_rows(
+                conn,
+                disposals_view,
+                dict(
                     id=subject,
                     created_position=position,
                     pledge_id=str(event.pledge_id),
@@ -36,7 +39,7 @@ class DisposalsProjection:
                     outstanding_amount=event.outstanding_amount,
                     opened_on=event.opened_on,
                     version=version,
-                )
+                ),
             )
         elif event_type.startswith("disposal."):
             values: dict[str, Any] = {"version": version}
@@ -50,8 +53,10 @@ class DisposalsProjection:
                 update(disposals_view).where(disposals_view.c.id == subject).values(**values)
             )
         elif event_type == "listing.created":
-            conn.execute(
-                insert(listings_view).values(
+            insert_rows(
+                conn,
+                listings_view,
+                dict(
                     id=subject,
                     created_position=position,
                     disposal_id=str(event.disposal_id),
@@ -63,7 +68,7 @@ class DisposalsProjection:
                     no_taker_deadline=event.no_taker_deadline,
                     intentions=0,
                     version=version,
-                )
+                ),
             )
         elif event_type.startswith(("listing.", "buyback.")):
             values = {"version": version}

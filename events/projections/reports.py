@@ -7,18 +7,21 @@ are not registrations and leave no trace here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
+from events.projections.page_writer import insert_rows
 from events.tables import pledge_timeline, report_facts, report_listings
+from registry.values import Item
 
 
-def kinds_of(items: list[dict[str, str]]) -> str:
+def kinds_of(items: Iterable[Item]) -> str:
     """The distinct IP kinds of a pledge's items, sorted and comma-separated."""
-    return ",".join(sorted({item["kind"] for item in items}))
+    return ",".join(sorted({item.kind for item in items}))
 
 
 class ReportsProjection:
@@ -34,20 +37,22 @@ class ReportsProjection:
 
     def on_pledge_registered(self, conn: Connection, event: Any, position: int) -> None:
         filing = event.filing
-        conn.execute(
-            insert(pledge_timeline).values(
+        insert_rows(
+            conn,
+            pledge_timeline,
+            dict(
                 pledge_id=str(event.originator_id),
                 bank=event.pledgee,
-                kinds=kinds_of(filing["items"]),
-                secured_amount=filing["secured_amount"],
+                kinds=kinds_of(filing.items),
+                secured_amount=filing.secured_amount,
                 registered_on=event.registered_on,
-            )
+            ),
         )
         self._fact(conn, position, "registration", event.registered_on, event.originator_id)
 
     def on_pledge_amended(self, conn: Connection, event: Any, position: int) -> None:
-        if "secured_amount" in event.changes:
-            self._set(conn, event.originator_id, secured_amount=event.changes["secured_amount"])
+        if event.changes.secured_amount is not None:
+            self._set(conn, event.originator_id, secured_amount=event.changes.secured_amount)
 
     def on_pledge_released(self, conn: Connection, event: Any, position: int) -> None:
         """The full release only: items leaving one by one end nothing until the last."""
@@ -71,10 +76,7 @@ class ReportsProjection:
         )
 
     def on_pledge_disposed(self, conn: Connection, event: Any, position: int) -> None:
-        settled_on = event.settlement["settled_on"]
-        if isinstance(settled_on, str):  # tolerate a settlement stored as plain JSON
-            settled_on = date.fromisoformat(settled_on)
-        self._set(conn, event.originator_id, ended_on=settled_on)
+        self._set(conn, event.originator_id, ended_on=event.settlement.settled_on)
 
     # ---- disposals and listings ----------------------------------------------------
 
@@ -84,10 +86,10 @@ class ReportsProjection:
         )
 
     def on_listing_created(self, conn: Connection, event: Any, position: int) -> None:
-        conn.execute(
-            insert(report_listings).values(
-                listing_id=str(event.originator_id), pledge_id=str(event.pledge_id)
-            )
+        insert_rows(
+            conn,
+            report_listings,
+            dict(listing_id=str(event.originator_id), pledge_id=str(event.pledge_id)),
         )
 
     def on_listing_sold(self, conn: Connection, event: Any, position: int) -> None:
@@ -122,8 +124,10 @@ class ReportsProjection:
             .one()
             ._mapping
         )
-        conn.execute(
-            insert(report_facts).values(
+        insert_rows(
+            conn,
+            report_facts,
+            dict(
                 position=position,
                 fact=fact,
                 on_date=on_date,
@@ -131,7 +135,7 @@ class ReportsProjection:
                 pledge_id=str(pledge_id),
                 amount=row["secured_amount"] if amount is None else amount,
                 kinds=row["kinds"],
-            )
+            ),
         )
 
     def _set(self, conn: Connection, pledge_id: object, **values: Any) -> None:

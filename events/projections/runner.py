@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from events.database import Database
 from events.envelope import event_type
 from events.projections.base import Projection
+from events.projections.page_writer import BulkWriteFailed, PageWriter
 from events.projections.tracking import (
     LostRace,
     Progress,
@@ -131,21 +132,30 @@ class ProjectionRunner:
             )
         return len(todo)
 
-    def _apply(self, projection: Projection, at: int, todo: Page) -> None:
+    def _apply(self, projection: Projection, at: int, todo: Page, bulk: bool = True) -> None:
         """Applies ``todo`` and advances the position in one transaction, or raises Stalled
-        naming the event that failed (the first, when the transaction itself failed)."""
+        naming the event that failed (the first, when the transaction itself failed).
+
+        Inserts are written in bulk (events/projections/page_writer.py); when writing them
+        fails, the page is rolled back and applied again statement by statement, which names
+        the event at fault."""
         applied = 0
         try:
             with self.db.write() as conn:
+                writer = PageWriter(conn) if bulk else conn
                 for position, event in todo:
                     if isinstance(event, _Undecodable):
                         raise event.error
-                    projection.process(conn, event, event_type(event), position)
+                    projection.process(writer, event, event_type(event), position)  # type: ignore[arg-type]
                     applied += 1
+                if isinstance(writer, PageWriter):
+                    writer.flush()
                 applied = 0  # from here on a failure is the transaction's, not one event's
                 advance(conn, projection.name, at, todo[-1][0])
         except LostRace:
             raise
+        except BulkWriteFailed:  # rolled back; statement by statement names the event
+            self._apply(projection, at, todo, bulk=False)
         except Exception as error:  # the boundary that keeps one projection's fault its own
             raise Stalled(applied, error) from error
 

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from disposal.no_taker import no_taker_expiry_day
 from events.clock import start_of_day
+from events.projections.page_writer import insert_rows
 from events.tables import annuity_watch, timers
 from registry.annuity_watch import is_watched, watch_plan
 
@@ -45,14 +48,10 @@ class TimersProjection:
     def process(self, conn: Connection, event: Any, event_type: str, position: int) -> None:
         subject = str(event.originator_id)
         if event_type == "listing.created":
-            _put(
-                conn,
-                listing_key(subject),
-                "listing_no_taker",
-                subject,
-                start_of_day(no_taker_expiry_day(event.no_taker_deadline)),
-                {"deadline": event.no_taker_deadline.isoformat()},
-            )
+            deadline = event.no_taker_deadline
+            key, payload = listing_key(subject), {"deadline": deadline.isoformat()}
+            due_at = start_of_day(no_taker_expiry_day(deadline))
+            _arm(conn, [_timer(key, "listing_no_taker", subject, due_at, payload)])
         elif event_type in ("listing.intention_registered", "listing.withdrawn"):
             _set_state(conn, listing_key(subject), "cancelled")
         elif event_type == "listing.expired":
@@ -64,27 +63,30 @@ class TimersProjection:
             _watch(conn, event, event_type, subject)
             if event_type == "ip_right.lapsed":
                 _set_state(conn, annuity_key(subject, event.year, "lapse"), "fired")
-            _plan_annuity(conn, subject)
+            if event_type != "ip_right.registered":  # unpledged at birth: nothing to plan
+                _plan_annuity(conn, subject)
 
 
 def _watch(conn: Connection, event: Any, event_type: str, right_id: str) -> None:
     w = annuity_watch.c
     if event_type == "ip_right.registered":
         f = event.fields
-        conn.execute(
-            insert(annuity_watch).values(
+        insert_rows(
+            conn,
+            annuity_watch,
+            dict(
                 right_id=right_id,
                 kind=event.kind,
-                filing_date=f["filing_date"],
-                paid_through=f.get("annuity_paid_through_year"),
-                status=f["status"],
+                filing_date=f.filing_date,
+                paid_through=f.annuity_paid_through_year,
+                status=f.status,
                 pledge_id=None,
-            )
+            ),
         )
         return
     values: dict[str, Any] = {}
     if event_type == "ip_right.updated":
-        changes = event.changes
+        changes = event.changes.changed()
         mapping = {
             "filing_date": "filing_date",
             "annuity_paid_through_year": "paid_through",
@@ -92,7 +94,7 @@ def _watch(conn: Connection, event: Any, event_type: str, right_id: str) -> None
         }
         values = {column: changes[field] for field, column in mapping.items() if field in changes}
     elif event_type == "ip_right.encumbered":
-        values = {"pledge_id": event.pledge["pledge_id"]}
+        values = {"pledge_id": event.pledge.pledge_id}
     elif event_type in ("ip_right.encumbrance_released", "ip_right.transferred"):
         values = {"pledge_id": None}
     elif event_type == "ip_right.lapsed":
@@ -116,39 +118,42 @@ def _plan_annuity(conn: Connection, right_id: str) -> None:
     if plan is None:
         return
     payload = {"year": plan.year, "due_date": plan.due_date.isoformat(), "pledge_id": row.pledge_id}
-    for notice in plan.notices:
-        _put(
-            conn,
-            annuity_key(right_id, plan.year, notice.notice),
-            f"annuity_{notice.notice}",
-            right_id,
-            start_of_day(notice.on),
-            payload,
-        )
-
-
-def _put(
-    conn: Connection, key: str, kind: str, subject: str, due_at: Any, payload: dict[str, Any]
-) -> None:
-    """Arms a timer; a fired one stays fired, a cancelled or refused one is re-armed afresh."""
-    existing = conn.execute(select(timers.c.state).where(timers.c.key == key)).scalar()
-    if existing is None:
-        conn.execute(
-            insert(timers).values(
-                key=key,
-                kind=kind,
-                subject_id=subject,
-                due_at=due_at,
-                payload=payload,
-                state="pending",
+    _arm(
+        conn,
+        [
+            _timer(
+                annuity_key(right_id, plan.year, notice.notice),
+                f"annuity_{notice.notice}",
+                right_id,
+                start_of_day(notice.on),
+                payload,
             )
-        )
-    elif existing in ("cancelled", "refused"):
-        conn.execute(
-            update(timers)
-            .where(timers.c.key == key)
-            .values(state="pending", due_at=due_at, payload=payload, **NO_FAILURES)
-        )
+            for notice in plan.notices
+        ],
+    )
+
+
+def _timer(key: str, kind: str, subject: str, due_at: Any, payload: dict[str, Any]) -> dict:
+    return {"key": key, "kind": kind, "subject_id": subject, "due_at": due_at, "payload": payload}
+
+
+def _arm(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Arms timers in one statement: a new key is inserted pending, a cancelled or refused
+    one is re-armed afresh, a pending or fired one is left as it is."""
+    dialect_insert = postgres_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = dialect_insert(timers)
+    statement = statement.on_conflict_do_update(
+        index_elements=[timers.c.key],
+        set_={
+            "state": "pending",
+            "due_at": statement.excluded.due_at,
+            "payload": statement.excluded.payload,
+            **NO_FAILURES,
+        },
+        # not IN (...): an expanding parameter cannot go with executemany
+        where=or_(timers.c.state == "cancelled", timers.c.state == "refused"),
+    )
+    conn.execute(statement, [{**row, "state": "pending"} for row in rows])
 
 
 def _set_state(conn: Connection, key: str, state: str) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, false, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true, update
 
 from events.envelope import event_id, stream_and_type
+from events.projections.page_writer import insert_rows
 from events.tables import event_audience, stream_audience
 
 EVERYTHING = ("regulator", "ip_office", "admin")
@@ -46,7 +47,7 @@ class AudienceProjection:
             row = {"scope": "register", "pledgee": None, "fund_id": None, "platform": False}
         elif event.originator_version == 1:
             row = _first_of_stream(conn, event, stream_type)
-            conn.execute(insert(stream_audience).values(stream_id=stream_id, **row))
+            insert_rows(conn, stream_audience, dict(stream_id=stream_id, **row))
         else:
             found = conn.execute(
                 select(stream_audience).where(stream_audience.c.stream_id == stream_id)
@@ -64,23 +65,25 @@ class AudienceProjection:
                     .where(stream_audience.c.stream_id == stream_id)
                     .values(platform=True)
                 )
-        conn.execute(
-            insert(event_audience).values(
+        insert_rows(
+            conn,
+            event_audience,
+            dict(
                 position=position,
                 event_id=str(event_id(event.originator_id, event.originator_version)),
                 event_type=event_type,
                 **row,
-            )
+            ),
         )
 
 
 def _first_of_stream(conn: Connection, event: Any, stream_type: str) -> dict[str, Any]:
     if stream_type == "pledge":
-        enrolment = event.filing.get("risk_compensation") or {}
+        enrolment = event.filing.risk_compensation
         return {
             "scope": "pledge",
             "pledgee": event.pledgee,
-            "fund_id": enrolment.get("fund_id"),
+            "fund_id": enrolment.fund_id if enrolment else None,
             "platform": False,
         }
     if stream_type == "compensation_claim":

@@ -4,7 +4,7 @@ The disposals list reads the existing disposals_view. The new projection has no 
 yet, so on an existing store it starts from position 0 and fills the table from the log.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 09:40:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

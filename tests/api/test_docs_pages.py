@@ -78,9 +78,10 @@ async def test_the_index_links_every_human_entry_point(client: httpx.AsyncClient
     links = references((await client.get("/")).text, "a")
 
     pages = ["/docs", "/redoc", "/openapi.json", "/healthz", "/readyz", "/metrics", "/guides"]
-    assert links == pages
+    assert links == [*pages, "/console"]
     for link in links[:3]:
         assert (await client.get(link)).status_code == 200
+    assert (await client.get("/console")).headers["location"] == "/console/search"
 
 
 async def test_the_index_lists_the_console_once_the_service_serves_one(container) -> None:
