@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Response
 from fastapi.responses import JSONResponse
 
 from api.bootstrap import Container
@@ -27,6 +28,13 @@ def written(
     if position:
         container.worker.wake()
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+def deleted(container: Container) -> Response:
+    """A ``204`` to a delete, which records no event: the log's current end, as ``written``."""
+    return Response(
+        status_code=204, headers={"X-Log-Position": str(container.store.max_position())}
+    )
 
 
 def aggregate_written(
