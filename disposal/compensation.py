@@ -89,6 +89,7 @@ class CompensationClaim(Aggregate):
         claimed_on: date,
         timestamp: datetime,
     ) -> None:
+        """The pledgee claimed from the fund it enrolled in; the advance due is fixed."""
         self.pledge_id = pledge_id
         self.pledgee = pledgee
         self.fund_id = fund_id
@@ -96,7 +97,6 @@ class CompensationClaim(Aggregate):
         self.outstanding_amount = outstanding_amount
         self.advance_due = advance_due
         self.claimed_on = claimed_on
-        """The pledgee claimed from the fund it enrolled in; the advance due is fixed."""
         self.status = "claimed"
         self.advanced: Advance | None = None
         self.cleared: Clearing | None = None

@@ -60,6 +60,7 @@ class Disposal(Aggregate):
         opened_on: date,
         timestamp: datetime,
     ) -> None:
+        """The pledgee opened a disposal of a defaulted pledge's collateral by a route."""
         self.pledge_id = pledge_id
         self.pledgee = pledgee
         self.route = route
@@ -67,7 +68,6 @@ class Disposal(Aggregate):
         self.outstanding_amount = outstanding_amount
         self.items = items
         self.opened_on = opened_on
-        """The pledgee opened a disposal of a defaulted pledge's collateral by a route."""
         self.status = "open"
         self.listing_ids: list[str] = []
         self.conclusion: Conclusion | None = None

@@ -66,6 +66,7 @@ class Listing(Aggregate):
         approval_reference: str | None,
         timestamp: datetime,
     ) -> None:
+        """The trading centre listed distressed collateral; the no-taker deadline is fixed."""
         self.disposal_id = disposal_id
         self.pledge_id = pledge_id
         self.pledgee = pledgee
@@ -74,7 +75,6 @@ class Listing(Aggregate):
         self.listed_on = listed_on
         self.no_taker_deadline = no_taker_deadline
         self.approval_reference = approval_reference
-        """The trading centre listed distressed collateral; the no-taker deadline is fixed."""
         self.status = "listed"
         self.intentions: list[Intention] = []
         self.sale: Sale | None = None

@@ -34,13 +34,6 @@ class Actor:
     role: str
     institution_id: str
 
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "principal_id": self.principal_id,
-            "role": self.role,
-            "institution_id": self.institution_id,
-        }
-
 
 SYSTEM = Actor(principal_id="system", role=SYSTEM_ROLE, institution_id="ipledge")
 
@@ -68,8 +61,3 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
         yield actor
     finally:
         _current_actor.reset(token)
-
-
-def actor_of_command() -> dict[str, str]:
-    """Who acts, as each event records it: every aggregate's ``Event.actor`` defaults to it."""
-    return current_actor().as_dict()
