@@ -29,6 +29,7 @@ from api.settings import Settings  # noqa: E402
 from bench.audit_tree import drop, fresh_url  # noqa: E402
 from events.database_url import DatabaseConfig  # noqa: E402
 from registry.actors import Actor, acting_as  # noqa: E402
+from registry.values import Party, RegisterEntry  # noqa: E402
 from tests.builders import party, patent_number  # noqa: E402
 from tests.e2e.server import Server  # noqa: E402
 
@@ -38,17 +39,14 @@ ADMIN = "ipk_e2e_admin_key_0123456789"
 def write_events(url: str, n: int) -> tuple[float, float, str]:
     container = bootstrap(Settings(database_url=url, run_worker=False))
     office = Actor("bench", "ip_office", "CNIPA")
-    fields = {
-        "title": "t",
-        "holders": [party(1)],
-        "filing_date": date(2015, 3, 10),
-        "grant_date": date(2017, 6, 20),
-        "status": "in_force",
-        "annuity_paid_through_year": 12,
-        "valid_until": None,
-        "dispute_hold": False,
-        "invalidation_pending": False,
-    }
+    fields = RegisterEntry(
+        title="t",
+        holders=(Party(**party(1)),),
+        filing_date=date(2015, 3, 10),
+        grant_date=date(2017, 6, 20),
+        status="in_force",
+        annuity_paid_through_year=12,
+    )
     started = time.perf_counter()
     with acting_as(office):
         container.registry.import_ip_rights(
