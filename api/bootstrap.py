@@ -24,6 +24,7 @@ from events.audit.keys import load_signing_key
 from events.audit.log import AuditLog
 from events.audit.projection import AuditProjection
 from events.clock import Clock, ManualClock, SystemClock, SystemWaitClock, WaitClock
+from events.contract import EventContractRefused, check_event_contract
 from events.database import Database
 from events.database_url import DatabaseConfig
 from events.projections.claims import ClaimsProjection
@@ -206,6 +207,12 @@ def bootstrap(
         AddressPolicy(settings.webhook_allow_private, settings.webhook_allowed_networks)
     )
     store = open_event_store(config, create_tables=False)
+    try:
+        check_event_contract(db, store)
+    except EventContractRefused:
+        store.close()
+        db.dispose()
+        raise
     clock = clock or make_clock(settings, db, store)
     runner = ProjectionRunner(
         store,

@@ -50,10 +50,13 @@ def opened_store(settings: Settings) -> Iterator[Container]:
     from sqlalchemy.exc import DBAPIError
 
     from api.bootstrap import bootstrap
+    from events.contract import EventContractRefused
     from events.database_url import masked
 
     try:
         container = bootstrap(settings)
+    except EventContractRefused as e:
+        fail(f"refusing the store {masked(settings.database_url)}: {e}")
     except (DBAPIError, PersistenceError) as e:
         cause = e.orig if isinstance(e, DBAPIError) and e.orig else e
         reason = (str(cause).strip() or type(cause).__name__).splitlines()[0]

@@ -29,7 +29,8 @@ from registry import annuities
 from registry.actors import Actor, acting_as
 from registry.numbers import make_credit_code
 from registry.pledges import Pledge
-from registry.service import RegistryService
+from registry.service import RegisterLine, RegistryService
+from registry.values import FeePrepayment, Item, LoanAmendment, Party
 
 HISTORY_DAYS = 400
 CENT = Decimal("0.01")
@@ -134,10 +135,10 @@ class DemoStory:
 
     def run(self) -> dict[str, Any]:
         holders = [
-            {
-                "name": name,
-                "credit_code": make_credit_code(f"9142{i:02d}00{self.rng.randrange(10**9):09d}"),
-            }
+            Party(
+                name=name,
+                credit_code=make_credit_code(f"9142{i:02d}00{self.rng.randrange(10**9):09d}"),
+            )
             for i, (name, _) in enumerate(COMPANIES)
         ]
         rights = register_entries(holders, self.clock.today(), self.rng)
@@ -154,19 +155,19 @@ class DemoStory:
         return {"ip_rights": len(rights), "pledges": counts, "timers_fired": len(self.fired)}
 
     def file_pledges(
-        self, holders: list[dict], rights: list[tuple[str, str, dict]]
+        self, holders: list[Party], rights: list[RegisterLine]
     ) -> tuple[list[tuple[Pledge, Actor]], dict[str, int]]:
-        by_holder: dict[str, list[tuple[str, str, dict]]] = {}
+        by_holder: dict[str, list[RegisterLine]] = {}
         for right in rights:
-            by_holder.setdefault(right[2]["holders"][0]["credit_code"], []).append(right)
+            by_holder.setdefault(right[2].holders[0].credit_code, []).append(right)
         counts: dict[str, int] = {}
         registered = []
         for n in range(45):
             holder = holders[n % len(holders)]
             bank = self.actors[BANKS[n % 3][0]]
-            pool = by_holder[holder["credit_code"]]
+            pool = by_holder[holder.credit_code]
             items = [
-                {"kind": k, "number": num}
+                Item(kind=k, number=num)
                 for k, num, _ in self.rng.sample(pool, self.rng.randint(1, 3))
             ]
             filing = filing_for(n, holder, bank.institution_id, items, self.clock.today(), self.rng)
@@ -182,21 +183,24 @@ class DemoStory:
         today, defaulted = self.clock.today(), []
         for index, (pledge, bank) in enumerate(registered):
             kind = index % 7
-            with acting_as(bank):
-                if kind == 1:
+            if kind == 1:
+                with acting_as(bank):
                     self.registry.amend_pledge(
                         pledge.id,
-                        {"secured_amount": cny(pledge.secured_amount * 8 / 10)},
+                        LoanAmendment(secured_amount=cny(pledge.secured_amount * 8 / 10)),
                         "partial repayment renegotiated",
                     )
-                elif kind == 2:
+            elif kind == 2:
+                with acting_as(bank):
                     self.registry.release_pledge(pledge.id, today, "repaid", None)
-                elif kind == 3 and len(pledge.items) > 1:
+            elif kind == 3 and len(pledge.items) > 1:
+                with acting_as(bank):
                     self.registry.release_pledge(pledge.id, today, "other", pledge.items[:1])
-                elif kind in (4, 5):
-                    outstanding = cny(pledge.secured_amount * 9 / 10)
+            elif kind in (4, 5):
+                outstanding = cny(pledge.secured_amount * 9 / 10)
+                with acting_as(bank):
                     self.registry.declare_default(pledge.id, today, outstanding)
-                    defaulted.append((pledge, bank))
+                defaulted.append((pledge, bank))
         return defaulted
 
     def prepay_fees(self, registered: list[tuple[Pledge, Actor]]) -> None:
@@ -208,9 +212,9 @@ class DemoStory:
             if current.status not in ("registered", "in_default"):
                 continue
             patents = [
-                self.registry.ip_right(i["kind"], i["number"])
+                self.registry.ip_right(i.kind, i.number)
                 for i in current.active_items
-                if i["kind"] != "trademark"
+                if i.kind != "trademark"
             ]
             patents = [r for r in patents if r.status == "in_force"]
             soon = self.clock.today() + timedelta(days=150)
@@ -230,21 +234,23 @@ class DemoStory:
                 amount = annuities.amount_due(
                     right.kind, right.filing_date, paid, paid + 1, self.clock.today()
                 )
-                payment = {
-                    "item": {"kind": right.kind, "number": right.number},
-                    "through_year": paid + 1,
-                    "amount": amount,
-                    "paid_on": self.clock.today(),
-                    "receipt_number": f"CNIPA-FEE-{pledge.registration_number}-{paid + 1}",
-                }
                 with acting_as(bank):
-                    self.registry.prepay_annuity(pledge.id, payment)
+                    self.registry.prepay_annuity(
+                        pledge.id,
+                        FeePrepayment(
+                            item=Item(kind=right.kind, number=right.number),
+                            through_year=paid + 1,
+                            amount=amount,
+                            paid_on=self.clock.today(),
+                            receipt_number=f"CNIPA-FEE-{pledge.registration_number}-{paid + 1}",
+                        ),
+                    )
 
     def dispose(self, defaulted: list[tuple[Pledge, Actor]]) -> None:
         centre, platform, fund = (self.actors[k] for k in ("WHOTC", "HB-IPDP", "HB-RCF"))
         cases = []
         for pledge, bank in defaulted:
-            if pledge.filing.get("risk_compensation"):
+            if pledge.filing.risk_compensation:
                 with acting_as(bank):
                     claim = self.disposals.claim_compensation(pledge.id).value
                 with acting_as(fund):
@@ -258,27 +264,28 @@ class DemoStory:
         listings = {}
         for disposal, appraised in (sold, bought_back):
             with acting_as(centre):
-                listed = self.disposals.create_listing(
+                listings[disposal.id] = self.disposals.create_listing(
                     disposal.id, appraised, self.clock.today(), None
-                )
-            listings[disposal.id] = listed.value
+                ).value
         self.day(60)
-        taker = {
-            "name": "武汉东湖新技术开发区科创投资有限公司",
-            "credit_code": make_credit_code("91420100MA4K00001"),
-        }
-        listing, price = listings[sold[0].id], cny(sold[1] * 105 / 100)
+        taker = Party(
+            name="武汉东湖新技术开发区科创投资有限公司",
+            credit_code=make_credit_code("91420100MA4K00001"),
+        )
+        listing = listings[sold[0].id]
         with acting_as(centre):
             self.disposals.register_intention(listing.id, taker, self.clock.today())
-            self.disposals.sell(listing.id, taker, price, self.clock.today())
+            self.disposals.sell(listing.id, taker, cny(sold[1] * 105 / 100), self.clock.today())
         self.day(75)
         with acting_as(centre):
-            self.disposals.settle(sold[0].id, price, cny(sold[1] / 50), self.clock.today())
+            self.disposals.settle(
+                sold[0].id, cny(sold[1] * 105 / 100), cny(sold[1] / 50), self.clock.today()
+            )
         self.day(25 + 181)  # no taker for the second one: the buyback clock runs out
-        public = {
-            "name": "湖北省知识产权运营基金（政府收购）",
-            "credit_code": make_credit_code("12420000MB1500001"),
-        }
+        public = Party(
+            name="湖北省知识产权运营基金（政府收购）",
+            credit_code=make_credit_code("12420000MB1500001"),
+        )
         buyback = listings[bought_back[0].id]
         price = cny(bought_back[1] * 80 / 100)
         with acting_as(platform):
@@ -289,5 +296,6 @@ class DemoStory:
         self.day(300)
         for disposal, appraised in live:  # still counting down at the end of the story
             with acting_as(centre):
-                asking = cny(appraised * 95 / 100)
-                self.disposals.create_listing(disposal.id, asking, self.clock.today(), None)
+                self.disposals.create_listing(
+                    disposal.id, cny(appraised * 95 / 100), self.clock.today(), None
+                )

@@ -9,6 +9,7 @@ from decimal import Decimal
 from registry import annuities
 from registry.filings import Filing
 from registry.numbers import patent_check_char
+from registry.values import Item, Loan, Party, RegisterEntry, RiskCompensation, Valuation
 
 COMPANIES = [
     ("武汉光谷激光科技有限公司", "Wuhan"),
@@ -57,11 +58,11 @@ APPRAISER = "湖北众联资产评估有限公司"
 
 
 def register_entries(
-    holders: list[dict], today: date, rng: random.Random
-) -> list[tuple[str, str, dict]]:
+    holders: list[Party], today: date, rng: random.Random
+) -> list[tuple[str, str, RegisterEntry]]:
     """240 patents and 80 trademarks; a few pending, in dispute, awaiting invalidation or a
     fee year behind, so that some filings are refused."""
-    entries: list[tuple[str, str, dict]] = []
+    entries: list[tuple[str, str, RegisterEntry]] = []
     for serial in range(1, 241):
         kind, digit = PATENT_KINDS[serial % 3]
         term = annuities.term_years(kind)
@@ -75,17 +76,17 @@ def register_entries(
             (
                 kind,
                 f"{body}.{patent_check_char(body)}",
-                {
-                    "title": f"{TOPICS[serial % len(TOPICS)]} ({serial})",
-                    "holders": owners,
-                    "filing_date": filed,
-                    "grant_date": filed + timedelta(days=400) if serial % 23 else None,
-                    "status": "in_force" if serial % 23 else "pending",
-                    "annuity_paid_through_year": year - 1 if serial % 19 == 0 else year,
-                    "valid_until": None,
-                    "dispute_hold": serial % 41 == 0,
-                    "invalidation_pending": serial % 53 == 0,
-                },
+                RegisterEntry(
+                    title=f"{TOPICS[serial % len(TOPICS)]} ({serial})",
+                    holders=tuple(owners),
+                    filing_date=filed,
+                    grant_date=filed + timedelta(days=400) if serial % 23 else None,
+                    status="in_force" if serial % 23 else "pending",
+                    annuity_paid_through_year=year - 1 if serial % 19 == 0 else year,
+                    valid_until=None,
+                    dispute_hold=serial % 41 == 0,
+                    invalidation_pending=serial % 53 == 0,
+                ),
             )
         )
     for serial in range(1, 81):
@@ -94,43 +95,43 @@ def register_entries(
             (
                 "trademark",
                 str(30000000 + serial * 7),
-                {
-                    "title": f"{MARKS[serial % len(MARKS)]} (class {serial % 45 + 1})",
-                    "holders": [holders[serial % len(holders)]],
-                    "filing_date": granted - timedelta(days=300),
-                    "grant_date": granted,
-                    "status": "in_force",
-                    "annuity_paid_through_year": None,
-                    "valid_until": annuities.add_years(granted, 10) - timedelta(days=1),
-                    "dispute_hold": False,
-                    "invalidation_pending": False,
-                },
+                RegisterEntry(
+                    title=f"{MARKS[serial % len(MARKS)]} (class {serial % 45 + 1})",
+                    holders=(holders[serial % len(holders)],),
+                    filing_date=granted - timedelta(days=300),
+                    grant_date=granted,
+                    status="in_force",
+                    annuity_paid_through_year=None,
+                    valid_until=annuities.add_years(granted, 10) - timedelta(days=1),
+                    dispute_hold=False,
+                    invalidation_pending=False,
+                ),
             )
         )
     return entries
 
 
 def filing_for(
-    n: int, holder: dict, bank: str, items: list[dict], today: date, rng: random.Random
+    n: int, holder: Party, bank: str, items: list[Item], today: date, rng: random.Random
 ) -> Filing:
     amount = Decimal(rng.randrange(50, 1500) * 10000).quantize(Decimal("0.01"))
     appraised = amount >= 10_000_000
     return Filing(
         pledgor=holder,
         debtor=holder,
-        co_owner_consents=[],
-        loan={
-            "contract_number": f"{bank}-{today.year}-{n:04d}",
-            "principal": amount,
-            "start_date": today - timedelta(days=30),
-            "maturity_date": today + timedelta(days=rng.choice([500, 600, 730])),
-        },
+        co_owner_consents=(),
+        loan=Loan(
+            contract_number=f"{bank}-{today.year}-{n:04d}",
+            principal=amount,
+            start_date=today - timedelta(days=30),
+            maturity_date=today + timedelta(days=rng.choice([500, 600, 730])),
+        ),
         secured_amount=amount,
-        items=items,
-        valuation={
-            "amount": amount * Decimal("1.6"),
-            "method": "appraisal" if appraised else "internal",
-            "appraiser": APPRAISER if appraised else None,
-        },
-        risk_compensation={"fund_id": "HB-RCF", "share": Decimal("0.40")} if n % 3 == 0 else None,
+        items=tuple(items),
+        valuation=Valuation(
+            amount=amount * Decimal("1.6"),
+            method="appraisal" if appraised else "internal",
+            appraiser=APPRAISER if appraised else None,
+        ),
+        risk_compensation=RiskCompensation("HB-RCF", Decimal("0.40")) if n % 3 == 0 else None,
     )

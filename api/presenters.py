@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from events.jsonable import jsonable, rfc3339
+from events.jsonable import fields_of, jsonable, rfc3339
 from registry import annuities
-from registry.filings import item_key
 from registry.ip_rights import REGISTER_FIELDS, IPRight
 from registry.pledges import Pledge
 
 
 def pledge_body(p: Pledge) -> dict[str, Any]:
-    released = {item_key(i) for i in p.released_items}
+    released = set(p.released_items)
     filing = p.filing
     return jsonable(
         {
@@ -21,14 +20,14 @@ def pledge_body(p: Pledge) -> dict[str, Any]:
             "registration_number": p.registration_number,
             "status": p.status,
             "pledgee": p.pledgee,
-            "pledgor": filing["pledgor"],
-            "debtor": filing["debtor"],
-            "co_owner_consents": filing["co_owner_consents"],
+            "pledgor": filing.pledgor,
+            "debtor": filing.debtor,
+            "co_owner_consents": filing.co_owner_consents,
             "loan": p.loan,
             "secured_amount": p.secured_amount,
-            "items": [{**i, "released": item_key(i) in released} for i in p.items],
-            "valuation": filing["valuation"],
-            "risk_compensation": filing["risk_compensation"],
+            "items": [{**fields_of(i), "released": i in released} for i in p.items],
+            "valuation": filing.valuation,
+            "risk_compensation": filing.risk_compensation,
             "refusal_reasons": p.refusal_reasons,
             "filed_on": p.filed_on,
             "registered_on": p.registered_on,

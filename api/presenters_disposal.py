@@ -12,7 +12,7 @@ from events.jsonable import jsonable, rfc3339
 
 
 def disposal_body(d: Disposal) -> dict[str, Any]:
-    settlement = d.settlement or {}
+    settlement = d.settlement
     return jsonable(
         {
             "id": d.id,
@@ -28,8 +28,8 @@ def disposal_body(d: Disposal) -> dict[str, Any]:
             "current_listing_id": d.current_listing_id,
             "conclusion": d.conclusion,
             "settlement": d.settlement,
-            "recovery": settlement.get("recovery"),
-            "surplus_to_pledgor": settlement.get("surplus_to_pledgor"),
+            "recovery": settlement.recovery if settlement else None,
+            "surplus_to_pledgor": settlement.surplus_to_pledgor if settlement else None,
             "version": d.version,
             "created_at": rfc3339(d.created_on),
             "updated_at": rfc3339(d.modified_on),
@@ -76,7 +76,7 @@ def claim_body(c: CompensationClaim) -> dict[str, Any]:
             "claimed_on": c.claimed_on,
             "advanced": c.advanced,
             "cleared": c.cleared,
-            "refund_due": c.cleared["refund_due"] if c.cleared else None,
+            "refund_due": c.cleared.refund_due if c.cleared else None,
             "version": c.version,
         }
     )

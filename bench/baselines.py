@@ -17,14 +17,15 @@ from events.store import EventStore, open_event_store
 from registry.actors import Actor, acting_as
 from registry.filings import Filing
 from registry.pledges import Pledge
+from registry.values import Encumbrance, Item, Loan, Party, Valuation
 
-LOAN = {
-    "contract_number": "c",
-    "principal": Decimal("5000000.00"),
-    "start_date": date(2026, 1, 15),
-    "maturity_date": date(2028, 1, 14),
-}
-VALUATION = {"amount": Decimal("8000000.00"), "method": "internal", "appraiser": None}
+LOAN = Loan(
+    contract_number="c",
+    principal=Decimal("5000000.00"),
+    start_date=date(2026, 1, 15),
+    maturity_date=date(2028, 1, 14),
+)
+VALUATION = Valuation(amount=Decimal("8000000.00"), method="internal")
 
 
 def _open(url: str) -> EventStore:
@@ -62,15 +63,13 @@ def command_save(url: str, count: int) -> float:
 
 def _filed(i: int, pair: list, now: datetime) -> list:
     """One filing's aggregates as the service leaves them: the pledge and its two rights."""
-    items = [{"kind": "invention_patent", "number": r.number} for r in pair]
-    filing = Filing(HOLDER, HOLDER, [], LOAN, Decimal("5000000.00"), items, VALUATION)
+    items = tuple(Item(kind="invention_patent", number=r.number) for r in pair)
+    holder = Party(**HOLDER)
+    filing = Filing(holder, holder, (), LOAN, Decimal("5000000.00"), items, VALUATION)
     number = f"Y2026{i:010d}"
     pledge = Pledge.register(uuid.uuid4(), filing, "BANK-0", number, date(2026, 1, 15), now)
     for r in pair:
-        r.encumber(
-            {"pledge_id": str(pledge.id), "registration_number": number, "pledgee": "BANK-0"},
-            now,
-        )
+        r.encumber(Encumbrance(str(pledge.id), number, "BANK-0"), now)
     return [pledge, *pair]
 
 

@@ -15,22 +15,20 @@ from events.database_url import DatabaseConfig
 from events.store import EventStore, open_event_store
 from registry.actors import Actor, acting_as
 from registry.ip_rights import IPRight
+from registry.values import Party, RegisterEntry
 
 CHUNK = 5000
 
 
 def right(serial: int) -> IPRight:
-    fields = {
-        "title": "t",
-        "holders": [HOLDER],
-        "filing_date": date(2015, 3, 10),
-        "grant_date": date(2017, 6, 20),
-        "status": "in_force",
-        "annuity_paid_through_year": 12,
-        "valid_until": None,
-        "dispute_hold": False,
-        "invalidation_pending": False,
-    }
+    fields = RegisterEntry(
+        title="t",
+        holders=(Party(**HOLDER),),
+        filing_date=date(2015, 3, 10),
+        grant_date=date(2017, 6, 20),
+        status="in_force",
+        annuity_paid_through_year=12,
+    )
     with acting_as(Actor("bench", "ip_office", "CNIPA")):
         return IPRight("invention_patent", patent_number(serial), fields, datetime.now(UTC))
 

@@ -1,1 +1,1 @@
-"""Disposal of distressed collateral (SPEC §5, §6)."""
+"""Disposal of distressed collateral (contract §5, §6)."""

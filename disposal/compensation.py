@@ -1,4 +1,4 @@
-"""Risk compensation (SPEC §5): the fund advances share x outstanding upfront and is cleared
+"""Risk compensation (contract §5): the fund advances share x outstanding upfront and is cleared
 against the final loss once the disposal settles."""
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from disposal.errors import NotEnrolled
-from registry.actors import actor_of_command
+from disposal.values import Advance, Clearing, ClearingFigures
+from registry.actors import Actor, current_actor
 from registry.business_dates import check_command_date
 from registry.errors import InvalidState
 from registry.pledges import Pledge
+from registry.values import RiskCompensation
 
 CLAIM_NAMESPACE = uuid5(NAMESPACE_URL, "https://ipledge.cn/compensation-claims")
 CENT = Decimal("0.01")
@@ -34,13 +36,13 @@ def claim_id(pledge_id: UUID) -> UUID:
 
 def check_claim_preconditions(
     pledge: Pledge, earlier_claim: CompensationClaim | None
-) -> dict[str, Any]:
+) -> RiskCompensation:
     """A pledge may be claimed for once it is in default (or already under disposal), if it
     is enrolled in a risk-compensation fund and not claimed for before. Returns the
     enrolment (fund and share)."""
     pledge.check_status("in_default", "under_disposal")
-    enrolment: dict[str, Any] | None = pledge.filing.get("risk_compensation")
-    if not enrolment:
+    enrolment = pledge.filing.risk_compensation
+    if enrolment is None:
         raise NotEnrolled("the pledge is not enrolled in a risk-compensation fund")
     if earlier_claim is not None:
         raise InvalidState("a compensation claim already exists for this pledge")
@@ -53,23 +55,23 @@ def money(value: Decimal) -> Decimal:
 
 def clearing(
     share: Decimal, outstanding: Decimal, recovery: Decimal, advanced: Decimal
-) -> dict[str, Decimal]:
+) -> ClearingFigures:
     """Final loss L = outstanding - recovery (>= 0); the fund bears share x L. What it advanced
     beyond that comes back (refund_due); what it has not yet paid of it is still owed."""
     loss = max(ZERO, outstanding - recovery)
     final_share = money(share * loss)
-    return {
-        "final_loss": loss,
-        "final_share": final_share,
-        "refund_due": max(ZERO, advanced - final_share),
-        "balance_due": max(ZERO, final_share - advanced),
-    }
+    return ClearingFigures(
+        final_loss=loss,
+        final_share=final_share,
+        refund_due=max(ZERO, advanced - final_share),
+        balance_due=max(ZERO, final_share - advanced),
+    )
 
 
 class CompensationClaim(Aggregate):
     class Event(Aggregate.Event):
         # Who acted comes from the context the edge set (registry.actors.acting_as).
-        actor: dict[str, str] = field(default_factory=actor_of_command, init=False)
+        actor: Actor = field(default_factory=current_actor, init=False)
 
     @staticmethod
     def create_id(pledge_id: UUID, **_: Any) -> UUID:
@@ -94,9 +96,10 @@ class CompensationClaim(Aggregate):
         self.outstanding_amount = outstanding_amount
         self.advance_due = advance_due
         self.claimed_on = claimed_on
+        """The pledgee claimed from the fund it enrolled in; the advance due is fixed."""
         self.status = "claimed"
-        self.advanced: dict[str, Any] | None = None
-        self.cleared: dict[str, Any] | None = None
+        self.advanced: Advance | None = None
+        self.cleared: Clearing | None = None
 
     @classmethod
     def claim(
@@ -122,7 +125,7 @@ class CompensationClaim(Aggregate):
 
     @property
     def advanced_amount(self) -> Decimal:
-        return self.advanced["amount"] if self.advanced else ZERO
+        return self.advanced.amount if self.advanced else ZERO
 
     def advance(self, paid_on: date, timestamp: datetime) -> None:
         if self.status != "claimed":
@@ -135,14 +138,23 @@ class CompensationClaim(Aggregate):
 
     @event("Advanced")
     def _advanced(self, amount: Decimal, paid_on: date, timestamp: datetime) -> None:
+        """The fund paid its advance (share x outstanding)."""
         self.status = "advanced"
-        self.advanced = {"amount": amount, "paid_on": paid_on}
+        self.advanced = Advance(amount, paid_on)
 
     def clear(self, recovery: Decimal, settled_on: date, timestamp: datetime) -> None:
         if self.status == "cleared":
             return
         figures = clearing(self.share, self.outstanding_amount, recovery, self.advanced_amount)
-        self._cleared(recovery=recovery, settled_on=settled_on, timestamp=timestamp, **figures)
+        self._cleared(
+            recovery=recovery,
+            final_loss=figures.final_loss,
+            final_share=figures.final_share,
+            refund_due=figures.refund_due,
+            balance_due=figures.balance_due,
+            settled_on=settled_on,
+            timestamp=timestamp,
+        )
 
     @event("Cleared")
     def _cleared(
@@ -155,12 +167,9 @@ class CompensationClaim(Aggregate):
         settled_on: date,
         timestamp: datetime,
     ) -> None:
+        """The disposal settled: the fund's share of the final loss is cleared against its
+        advance (refund_due back to the fund, or balance_due still owed by it)."""
         self.status = "cleared"
-        self.cleared = {
-            "recovery": recovery,
-            "final_loss": final_loss,
-            "final_share": final_share,
-            "refund_due": refund_due,
-            "balance_due": balance_due,
-            "settled_on": settled_on,
-        }
+        self.cleared = Clearing(
+            recovery, final_loss, final_share, refund_due, balance_due, settled_on
+        )

@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from disposal.errors import RouteMismatch
-from registry.actors import actor_of_command
+from disposal.values import Conclusion, Outcome
+from registry.actors import Actor, current_actor
 from registry.business_dates import check_command_date
 from registry.errors import InvalidState, InvalidValue
+from registry.values import Item, Licence, Party, Settlement
 
 LISTING_ROUTES = ("exchange_listing", "auction")
 DIRECT_ROUTES = ("reverse_licence", "acquisition")
@@ -45,7 +46,7 @@ def settlement_figures(
 class Disposal(Aggregate):
     class Event(Aggregate.Event):
         # Who acted comes from the context the edge set (registry.actors.acting_as).
-        actor: dict[str, str] = field(default_factory=actor_of_command, init=False)
+        actor: Actor = field(default_factory=current_actor, init=False)
 
     @event("Opened")
     def __init__(
@@ -55,7 +56,7 @@ class Disposal(Aggregate):
         route: str,
         appraised_value: Decimal,
         outstanding_amount: Decimal,
-        items: list[dict[str, str]],
+        items: list[Item],
         opened_on: date,
         timestamp: datetime,
     ) -> None:
@@ -66,10 +67,11 @@ class Disposal(Aggregate):
         self.outstanding_amount = outstanding_amount
         self.items = items
         self.opened_on = opened_on
+        """The pledgee opened a disposal of a defaulted pledge's collateral by a route."""
         self.status = "open"
         self.listing_ids: list[str] = []
-        self.conclusion: dict[str, Any] | None = None
-        self.settlement: dict[str, Any] | None = None
+        self.conclusion: Conclusion | None = None
+        self.settlement: Settlement | None = None
 
     @classmethod
     def open(
@@ -79,7 +81,7 @@ class Disposal(Aggregate):
         route: str,
         appraised_value: Decimal,
         outstanding_amount: Decimal,
-        items: list[dict[str, str]],
+        items: list[Item],
         opened_on: date,
         timestamp: datetime,
     ) -> Disposal:
@@ -132,14 +134,15 @@ class Disposal(Aggregate):
 
     @event("Listed")
     def _listed(self, listing_id: str, listed_on: date, timestamp: datetime) -> None:
+        """A listing of the collateral was opened for this disposal."""
         self.listing_ids.append(listing_id)
 
     def conclude(
         self,
-        counterparty: dict[str, str],
+        counterparty: Party,
         price: Decimal,
         concluded_on: date,
-        licence: dict[str, Any] | None,
+        licence: Licence | None,
         timestamp: datetime,
     ) -> None:
         """Records the outcome of a reverse licence or an acquisition."""
@@ -155,32 +158,27 @@ class Disposal(Aggregate):
     @event("Concluded")
     def _concluded(
         self,
-        counterparty: dict[str, str],
+        counterparty: Party,
         price: Decimal,
         concluded_on: date,
-        licence: dict[str, Any] | None,
+        licence: Licence | None,
         timestamp: datetime,
     ) -> None:
+        """A reverse licence or an acquisition was concluded with a counterparty."""
         self.status = "concluded"
-        self.conclusion = {
-            "buyer": counterparty,
-            "price": price,
-            "concluded_on": concluded_on,
-            "licence": licence,
-            "via": self.route,
-        }
+        self.conclusion = Conclusion(counterparty, price, concluded_on, licence, self.route)
 
     @property
-    def direct_outcome(self) -> dict[str, Any] | None:
+    def direct_outcome(self) -> Outcome | None:
         """Who acquired the collateral, for how much and when, once concluded."""
         c = self.conclusion
         if c is None:
             return None
-        return {"buyer": c["buyer"], "price": c["price"], "via": c["via"], "on": c["concluded_on"]}
+        return Outcome(c.buyer, c.price, c.via, c.concluded_on)
 
     def settle(
         self,
-        outcome: dict[str, Any],
+        outcome: Outcome,
         proceeds: Decimal,
         costs: Decimal,
         settled_on: date,
@@ -190,12 +188,12 @@ class Disposal(Aggregate):
         self.check_status("concluded" if self.route in DIRECT_ROUTES else "open")
         if costs > proceeds:
             raise InvalidValue("costs exceed proceeds", field="costs")
-        follows = f"the {outcome['via'].replace('_', ' ')}"
-        check_command_date(settled_on, timestamp, "settled_on", outcome["on"], follows)
+        follows = f"the {outcome.via.replace('_', ' ')}"
+        check_command_date(settled_on, timestamp, "settled_on", outcome.on, follows)
         recovery, surplus = settlement_figures(self.outstanding_amount, proceeds, costs)
         self._settled(
-            outcome["buyer"],
-            outcome["via"],
+            outcome.buyer,
+            outcome.via,
             proceeds,
             costs,
             recovery,
@@ -207,7 +205,7 @@ class Disposal(Aggregate):
     @event("Settled")
     def _settled(
         self,
-        buyer: dict[str, str],
+        buyer: Party,
         via: str,
         proceeds: Decimal,
         costs: Decimal,
@@ -216,13 +214,8 @@ class Disposal(Aggregate):
         settled_on: date,
         timestamp: datetime,
     ) -> None:
+        """The disposal settled: recovery to the pledgee, any surplus to the pledgor."""
         self.status = "settled"
-        self.settlement = {
-            "buyer": buyer,
-            "via": via,
-            "proceeds": proceeds,
-            "costs": costs,
-            "recovery": recovery,
-            "surplus_to_pledgor": surplus_to_pledgor,
-            "settled_on": settled_on,
-        }
+        self.settlement = Settlement(
+            buyer, via, proceeds, costs, recovery, surplus_to_pledgor, settled_on
+        )

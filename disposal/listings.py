@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -22,9 +21,11 @@ from disposal.errors import (
     PriceBelowAsking,
 )
 from disposal.no_taker import no_taker_deadline, no_taker_deadline_passed
-from registry.actors import actor_of_command
+from disposal.values import Buyback, Intention, Outcome, Sale, Withdrawal
+from registry.actors import Actor, current_actor
 from registry.business_dates import check_command_date
 from registry.errors import InvalidState
+from registry.values import Party
 
 APPROVAL_BELOW = Decimal("0.90")  # asking under 90 % of appraisal needs an approval
 OPEN = ("listed", "taken", "bidding", "buyback_pending")
@@ -50,7 +51,7 @@ def check_asking_price(asking: Decimal, appraised: Decimal, approval: str | None
 class Listing(Aggregate):
     class Event(Aggregate.Event):
         # Who acted comes from the context the edge set (registry.actors.acting_as).
-        actor: dict[str, str] = field(default_factory=actor_of_command, init=False)
+        actor: Actor = field(default_factory=current_actor, init=False)
 
     @event("Created")
     def __init__(
@@ -73,11 +74,12 @@ class Listing(Aggregate):
         self.listed_on = listed_on
         self.no_taker_deadline = no_taker_deadline
         self.approval_reference = approval_reference
+        """The trading centre listed distressed collateral; the no-taker deadline is fixed."""
         self.status = "listed"
-        self.intentions: list[dict[str, Any]] = []
-        self.sale: dict[str, Any] | None = None
-        self.buyback: dict[str, Any] | None = None
-        self.withdrawal: dict[str, Any] | None = None
+        self.intentions: list[Intention] = []
+        self.sale: Sale | None = None
+        self.buyback: Buyback | None = None
+        self.withdrawal: Withdrawal | None = None
 
     @classmethod
     def create(
@@ -118,14 +120,14 @@ class Listing(Aggregate):
 
     @property
     def bidder_codes(self) -> set[str]:
-        return {i["bidder"]["credit_code"] for i in self.intentions}
+        return {i.bidder.credit_code for i in self.intentions}
 
     # Commands
 
     def register_intention(
         self,
         intention_id: UUID,
-        bidder: dict[str, str],
+        bidder: Party,
         registered_on: date,
         timestamp: datetime,
     ) -> None:
@@ -135,7 +137,7 @@ class Listing(Aggregate):
             raise DeadlinePassed(
                 f"the no-taker deadline {self.no_taker_deadline} passed before {registered_on}"
             )
-        if bidder["credit_code"] in self.bidder_codes:
+        if bidder.credit_code in self.bidder_codes:
             raise InvalidState("this bidder already registered an intention")
         self._intention_registered(str(intention_id), bidder, registered_on, timestamp)
 
@@ -143,32 +145,29 @@ class Listing(Aggregate):
     def _intention_registered(
         self,
         intention_id: str,
-        bidder: dict[str, str],
+        bidder: Party,
         registered_on: date,
         timestamp: datetime,
     ) -> None:
-        self.intentions.append(
-            {"id": intention_id, "bidder": bidder, "registered_on": registered_on}
-        )
+        """A bidder registered an intention (the first takes the listing, more make bidding)."""
+        self.intentions.append(Intention(intention_id, bidder, registered_on))
         self.status = "taken" if len(self.intentions) == 1 else "bidding"
 
     def sell(
         self,
-        buyer: dict[str, str],
+        buyer: Party,
         price: Decimal,
         sold_on: date,
         timestamp: datetime,
     ) -> None:
         self.check_status("taken", "bidding")
-        if buyer["credit_code"] not in self.bidder_codes:
+        if buyer.credit_code not in self.bidder_codes:
             raise BuyerWithoutIntention("the buyer registered no intention on this listing")
         if price < self.asking_price:
             raise PriceBelowAsking(f"price {price} is below the asking price {self.asking_price}")
         # The buyer's own intention, not merely the first one, must precede the sale.
         held = min(
-            i["registered_on"]
-            for i in self.intentions
-            if i["bidder"]["credit_code"] == buyer["credit_code"]
+            i.registered_on for i in self.intentions if i.bidder.credit_code == buyer.credit_code
         )
         check_command_date(sold_on, timestamp, "sold_on", held, "the buyer's intention")
         self._sold(buyer, price, sold_on, timestamp)
@@ -176,13 +175,14 @@ class Listing(Aggregate):
     @event("Sold")
     def _sold(
         self,
-        buyer: dict[str, str],
+        buyer: Party,
         price: Decimal,
         sold_on: date,
         timestamp: datetime,
     ) -> None:
+        """The collateral was sold to a bidder at or above the asking price."""
         self.status = "sold"
-        self.sale = {"buyer": buyer, "price": price, "sold_on": sold_on}
+        self.sale = Sale(buyer, price, sold_on)
 
     def expire(self, timestamp: datetime) -> bool:
         """The 180-day rule. Returns False (and records nothing) unless it applies now."""
@@ -194,15 +194,17 @@ class Listing(Aggregate):
 
     @event("Expired")
     def _expired(self, deadline: date, timestamp: datetime) -> None:
+        """No intention by the no-taker deadline (180 days)."""
         self.status = "expired"
 
     @event("BuybackRequested")
     def _buyback_requested(self, deadline: date, timestamp: datetime) -> None:
+        """After expiry, the government platform is asked to buy the collateral back."""
         self.status = "buyback_pending"
 
     def buy_back(
         self,
-        buyer: dict[str, str],
+        buyer: Party,
         price: Decimal,
         bought_on: date,
         timestamp: datetime,
@@ -216,13 +218,14 @@ class Listing(Aggregate):
     @event("BuybackCompleted")
     def _buyback_completed(
         self,
-        buyer: dict[str, str],
+        buyer: Party,
         price: Decimal,
         bought_on: date,
         timestamp: datetime,
     ) -> None:
+        """The disposal platform bought the collateral back."""
         self.status = "bought_back"
-        self.buyback = {"buyer": buyer, "price": price, "bought_on": bought_on}
+        self.buyback = Buyback(buyer, price, bought_on)
 
     def withdraw(self, reason: str, timestamp: datetime) -> None:
         self.check_status(*OPEN)
@@ -230,14 +233,17 @@ class Listing(Aggregate):
 
     @event("Withdrawn")
     def _withdrawn(self, reason: str, timestamp: datetime) -> None:
+        """The listing was withdrawn before a deal."""
         self.status = "withdrawn"
-        self.withdrawal = {"reason": reason}
+        self.withdrawal = Withdrawal(reason)
 
     @property
-    def outcome(self) -> dict[str, Any] | None:
+    def outcome(self) -> Outcome | None:
         """Who acquired the collateral, for how much and when, once sold or bought back."""
-        deals = (("sale", self.sale, "sold_on"), ("buyback", self.buyback, "bought_on"))
-        for via, deal, on in deals:
-            if deal:
-                return {"buyer": deal["buyer"], "price": deal["price"], "via": via, "on": deal[on]}
+        if self.sale:
+            return Outcome(self.sale.buyer, self.sale.price, "sale", self.sale.sold_on)
+        if self.buyback:
+            return Outcome(
+                self.buyback.buyer, self.buyback.price, "buyback", self.buyback.bought_on
+            )
         return None

@@ -1,4 +1,4 @@
-"""The 180-day no-taker rule (SPEC §6): a listing that draws no intention within 180 days
+"""The 180-day no-taker rule (contract §6): a listing that draws no intention within 180 days
 goes to the government buyback.
 
 The deadline is the last day a first intention may be registered; it is fixed once, when the

@@ -1,4 +1,4 @@
-"""Disposal command service: default -> disposal -> listing / buyback -> settlement (SPEC §5-§6).
+"""Disposal command service: default -> disposal -> listing / buyback -> settlement (§5-§6).
 
 Every command loads, checks and decides; ``@command`` saves all the aggregates it touched in one
 atomic save and re-runs it from a fresh read on a version conflict (kernel.commands). The actor
@@ -11,7 +11,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -20,12 +20,13 @@ from disposal.compensation import CompensationClaim, check_claim_preconditions, 
 from disposal.disposals import LISTING_ROUTES, Disposal
 from disposal.listings import Listing
 from disposal.no_taker import no_taker_deadline_passed
+from disposal.values import Outcome
 from kernel.clock import Clock
 from kernel.commands import Decided, Store, check_version, command, decided, load
 from kernel.errors import InvalidState, NotFound
 from registry.actors import current_actor
-from registry.filings import item_key
 from registry.service import RegistryService
+from registry.values import Licence, Party
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -52,7 +53,7 @@ class DisposalService:
             return self.claim(claim_id(pledge_id))
         return None
 
-    # ---- disposal (SPEC §6) --------------------------------------------------------
+    # ---- disposal (contract §6) --------------------------------------------------------
 
     @command
     def open_disposal(
@@ -67,7 +68,7 @@ class DisposalService:
             pledge.pledgee,
             route,
             appraised_value,
-            pledge.default["outstanding_amount"],
+            pledge.default.outstanding_amount,
             pledge.active_items,
             self.clock.today(),
             now,
@@ -79,10 +80,10 @@ class DisposalService:
     def conclude(
         self,
         disposal_id: UUID,
-        counterparty: dict[str, str],
+        counterparty: Party,
         price: Decimal,
         concluded_on: date,
-        licence: dict[str, Any] | None,
+        licence: Licence | None,
         expected: int | None = None,
     ) -> Decided[Disposal]:
         disposal = self.disposal(disposal_id)
@@ -103,21 +104,21 @@ class DisposalService:
         check_version(disposal, expected)
         outcome = self._outcome(disposal)
         pledge = self.registry.pledge(disposal.pledge_id)
-        rights = [self.registry.ip_right(*item_key(i)) for i in disposal.items]
+        rights = [self.registry.ip_right(*i.key) for i in disposal.items]
         claim = self.find_claim(disposal.pledge_id)
         now = self.clock.now()
         disposal.settle(outcome, proceeds, costs, settled_on, now)
         assert disposal.settlement is not None
         pledge.dispose(str(disposal.id), disposal.settlement, now)
         for right in rights:
-            right.transfer(outcome["buyer"], str(disposal.id), now)
+            right.transfer(outcome.buyer, str(disposal.id), now)
         touched: list[Aggregate] = [disposal, pledge, *rights]
         if claim is not None:
-            claim.clear(disposal.settlement["recovery"], settled_on, now)
+            claim.clear(disposal.settlement.recovery, settled_on, now)
             touched.append(claim)
         return decided(disposal, *touched)
 
-    def _outcome(self, disposal: Disposal) -> dict[str, Any]:
+    def _outcome(self, disposal: Disposal) -> Outcome:
         if disposal.route in LISTING_ROUTES:
             listing_id = disposal.current_listing_id
             outcome = self.listing(UUID(listing_id)).outcome if listing_id else None
@@ -161,7 +162,7 @@ class DisposalService:
     def register_intention(
         self,
         listing_id: UUID,
-        bidder: dict[str, str],
+        bidder: Party,
         registered_on: date,
         expected: int | None = None,
     ) -> Decided[tuple[Listing, str]]:
@@ -174,7 +175,7 @@ class DisposalService:
     def sell(
         self,
         listing_id: UUID,
-        buyer: dict[str, str],
+        buyer: Party,
         price: Decimal,
         sold_on: date,
         expected: int | None = None,
@@ -187,7 +188,7 @@ class DisposalService:
     def buy_back(
         self,
         listing_id: UUID,
-        buyer: dict[str, str],
+        buyer: Party,
         price: Decimal,
         bought_on: date,
         expected: int | None = None,
@@ -220,7 +221,7 @@ class DisposalService:
         check_version(listing, expected)
         return listing
 
-    # ---- risk compensation (SPEC §5) -----------------------------------------------
+    # ---- risk compensation (contract §5) -----------------------------------------------
 
     @command
     def claim_compensation(self, pledge_id: UUID) -> Decided[CompensationClaim]:
@@ -230,9 +231,9 @@ class DisposalService:
         claim = CompensationClaim.claim(
             pledge.id,
             pledge.pledgee,
-            enrolment["fund_id"],
-            enrolment["share"],
-            pledge.default["outstanding_amount"],
+            enrolment.fund_id,
+            enrolment.share,
+            pledge.default.outstanding_amount,
             self.clock.today(),
             self.clock.now(),
         )

@@ -52,6 +52,6 @@ def envelope(position: int, event: Aggregate.Event) -> dict[str, Any]:
         "version": event.originator_version,
         "type": type_name,
         "occurred_at": rfc3339(event.timestamp),
-        "actor": dict(getattr(event, "actor", {}) or {}),
+        "actor": jsonable(getattr(event, "actor", None)) or {},
         "data": event_data(event),
     }

@@ -8,7 +8,7 @@ IP rights saves them in one atomic ``save()``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -17,26 +17,15 @@ from eventsourcing.persistence import (
     ApplicationRecorder,
     JSONTranscoder,
     Notification,
-    Transcoding,
 )
 from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from events.database_url import DatabaseConfig
 from events.private_files import private_file
+from events.transcodings import register_value_objects
 
 AGGREGATE_CACHE = 10_000  # aggregates per process (pledges and rights: a few kB each)
-
-
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
 
 
 class EventStore(Application[UUID]):
@@ -47,7 +36,7 @@ class EventStore(Application[UUID]):
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
+        register_value_objects(transcoder)
 
     @property
     def app_recorder(self) -> ApplicationRecorder:

@@ -145,6 +145,15 @@ idempotency_keys = Table(
     Index("ix_idempotency_keys_expires_at", "expires_at"),  # the purge's batches
 )
 
+# Facts about the store itself: ``event_contract`` is the version of the stored event shapes
+# (events/contract.py); a store holding events without it predates the typed contract.
+store_metadata = Table(
+    "store_metadata",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
 manual_clock = Table(
     "manual_clock",
     metadata,

@@ -1,1 +1,1 @@
-"""The IP-right register and pledge registration (SPEC §3, §4)."""
+"""The IP-right register and pledge registration (contract §3, §4)."""

@@ -28,6 +28,8 @@ SYSTEM_ROLE = "system"
 
 @dataclass(frozen=True)
 class Actor:
+    """Who recorded an event: the principal, its role and its institution."""
+
     principal_id: str
     role: str
     institution_id: str

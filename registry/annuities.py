@@ -1,4 +1,4 @@
-"""Patent annual fees, grace surcharges and lapse (SPEC §3). Pure functions.
+"""Patent annual fees, grace surcharges and lapse (contract §3). Pure functions.
 
 Money is ``Decimal`` CNY; dates are ``datetime.date``. "Today" is always a parameter.
 """

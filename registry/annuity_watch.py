@@ -1,4 +1,4 @@
-"""The annuity watch (SPEC §4, §7): when a pledged patent's next unpaid fee calls for a
+"""The annuity watch (contract §4, §7): when a pledged patent's next unpaid fee calls for a
 notice. A bank is told 30 days before the due date (due_soon), on the day after it
 (overdue, the grace period has begun), and the right lapses on the day after the 6-month
 grace ends. Pure functions of the register's facts; the timers projection stores the days.

@@ -1,4 +1,4 @@
-"""Examination of a filing against the register (CNIPA refusal grounds, SPEC §4).
+"""Examination of a filing against the register (CNIPA refusal grounds, contract §4).
 
 Every failed check is reported, not just the first: the bank fixes them all in one go.
 """
@@ -7,23 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from typing import Any
 
-from registry.filings import Filing, item_key
+from registry.filings import Filing
 from registry.ip_rights import IPRight
+from registry.values import Item, RefusalReason
 
 NOT_IN_FORCE = ("terminated", "invalidated", "expired")
 
-Reason = dict[str, Any]
-ItemCheck = Callable[[Filing, IPRight, date], Iterator[str]]
+ItemCheck = Callable[[Filing, IPRight, date], Iterator[tuple[str, str]]]
 
 
 def examine(
     filing: Filing, rights: Mapping[tuple[str, str], IPRight | None], today: date
-) -> list[Reason]:
-    reasons: list[Reason] = []
+) -> list[RefusalReason]:
+    reasons: list[RefusalReason] = []
     for item in filing.items:
-        right = rights.get(item_key(item))
+        right = rights.get(item.key)
         if right is None:
             reasons.append(_reason("ip_unknown", item, "not in the register"))
             continue
@@ -34,8 +33,8 @@ def examine(
     return reasons
 
 
-def _reason(code: str, item: dict[str, str] | None, detail: str) -> Reason:
-    return {"code": code, "item": dict(item) if item else None, "detail": detail}
+def _reason(code: str, item: Item | None, detail: str) -> RefusalReason:
+    return RefusalReason(code=code, item=item, detail=detail)
 
 
 def check_granted(filing: Filing, right: IPRight, today: date) -> Iterator[tuple[str, str]]:
@@ -53,23 +52,23 @@ def check_in_force(filing: Filing, right: IPRight, today: date) -> Iterator[tupl
 
 
 def check_holder(filing: Filing, right: IPRight, today: date) -> Iterator[tuple[str, str]]:
-    if filing.pledgor["credit_code"] not in right.holder_codes:
+    if filing.pledgor.credit_code not in right.holder_codes:
         yield "pledgor_not_holder", "the pledgor is not among the holders"
 
 
 def check_consents(filing: Filing, right: IPRight, today: date) -> Iterator[tuple[str, str]]:
     # Only a holder can pledge with co-owners' consent; a stranger is refused as not a holder.
-    if filing.pledgor["credit_code"] not in right.holder_codes:
+    if filing.pledgor.credit_code not in right.holder_codes:
         return
     for holder in right.holders:
-        code = holder["credit_code"]
-        if code != filing.pledgor["credit_code"] and code not in filing.consenting_codes:
-            yield "co_owner_consent_missing", f"no consent from co-owner {holder['name']} ({code})"
+        code = holder.credit_code
+        if code != filing.pledgor.credit_code and code not in filing.consenting_codes:
+            yield "co_owner_consent_missing", f"no consent from co-owner {holder.name} ({code})"
 
 
 def check_unencumbered(filing: Filing, right: IPRight, today: date) -> Iterator[tuple[str, str]]:
     if right.encumbrance is not None:
-        number = right.encumbrance["registration_number"]
+        number = right.encumbrance.registration_number
         yield "ip_already_pledged", f"encumbered by registered pledge {number}"
 
 
@@ -85,7 +84,7 @@ def check_protection_outlasts_loan(
     filing: Filing, right: IPRight, today: date
 ) -> Iterator[tuple[str, str]]:
     expiry = right.expiry_date()
-    maturity = filing.loan["maturity_date"]
+    maturity = filing.loan.maturity_date
     if expiry is not None and maturity > expiry:
         yield "term_exceeds_protection", f"loan matures {maturity}, protection ends {expiry}"
 

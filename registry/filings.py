@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from registry.business_dates import check_in_range
 from registry.errors import AppraisalRequired, InvalidValue
+from registry.values import Consent, Item, Loan, Party, RiskCompensation, Valuation
 
 MAX_ITEMS = 50
 # Jiangsu rule: below this, the bank's own or a negotiated valuation is enough.
@@ -16,47 +17,47 @@ APPRAISAL_THRESHOLD = Decimal("10000000.00")
 VALUATION_METHODS = ("internal", "appraisal", "negotiated")
 
 
-def item_key(item: dict[str, str]) -> tuple[str, str]:
-    return (item["kind"], item["number"])
+def item_key(item: Item) -> tuple[str, str]:
+    return item.key
 
 
 @dataclass(frozen=True)
 class Filing:
-    pledgor: dict[str, str]
-    debtor: dict[str, str]
-    co_owner_consents: list[dict[str, str]]
-    loan: dict[str, Any]  # contract_number, principal, start_date, maturity_date
-    secured_amount: Decimal
-    items: list[dict[str, str]]  # canonical {kind, number}
-    valuation: dict[str, Any]  # amount, method, appraiser
-    risk_compensation: dict[str, Any] | None = field(default=None)
+    """What the bank files: stored whole in ``pledge.registered`` / ``pledge.refused``."""
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    pledgor: Party
+    debtor: Party
+    co_owner_consents: tuple[Consent, ...]
+    loan: Loan
+    secured_amount: Decimal
+    items: tuple[Item, ...]
+    valuation: Valuation
+    risk_compensation: RiskCompensation | None = None
 
     @property
     def consenting_codes(self) -> set[str]:
-        return {c["credit_code"] for c in self.co_owner_consents}
+        return {c.credit_code for c in self.co_owner_consents}
 
     def check(self) -> None:
         """Rules that need no register: raise on the first broken one."""
         check_items(self.items)
-        check_loan_dates(self.loan["start_date"], self.loan["maturity_date"])
-        check_valuation(self.secured_amount, self.valuation["method"])
+        check_loan_dates(self.loan.start_date, self.loan.maturity_date)
+        check_valuation(self.secured_amount, self.valuation.method)
         if self.risk_compensation is not None:
-            check_share(self.risk_compensation["share"])
+            check_share(self.risk_compensation.share)
 
 
-def check_items(items: list[dict[str, str]]) -> None:
+def check_items(items: Iterable[Item]) -> None:
+    items = list(items)
     if not 1 <= len(items) <= MAX_ITEMS:
         raise InvalidValue(f"a pledge has 1 to {MAX_ITEMS} items", field="items")
     seen: set[tuple[str, str]] = set()
     for index, item in enumerate(items):
-        if item_key(item) in seen:
+        if item.key in seen:
             raise InvalidValue(
-                f"{item['kind']} {item['number']} is listed twice", field=f"items[{index}]"
+                f"{item.kind} {item.number} is listed twice", field=f"items[{index}]"
             )
-        seen.add(item_key(item))
+        seen.add(item.key)
 
 
 def check_loan_dates(start: date, maturity: date, field: str = "loan.maturity_date") -> None:

@@ -6,7 +6,7 @@ item in the same atomic save, so two filings racing for one right conflict on it
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -14,8 +14,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from registry import annuities
-from registry.actors import actor_of_command
+from registry.actors import Actor, current_actor
 from registry.numbers import PATENT_KINDS
+from registry.values import UNCHANGED, Encumbrance, Party, RegisterChanges, RegisterEntry
 
 IP_NAMESPACE = uuid5(NAMESPACE_URL, "https://ipledge.cn/ip-rights")
 STATUSES = ("pending", "in_force", "terminated", "invalidated", "expired")
@@ -50,61 +51,61 @@ def ip_right_id(kind: str, number: str) -> UUID:
 class IPRight(Aggregate):
     class Event(Aggregate.Event):
         # Who acted comes from the context the edge set (registry.actors.acting_as).
-        actor: dict[str, str] = field(default_factory=actor_of_command, init=False)
-
-    # Register fields (assigned from events by ``_assign``).
-    title: str
-    holders: list[dict[str, str]]
-    filing_date: date
-    grant_date: date | None
-    status: str
-    annuity_paid_through_year: int | None
-    valid_until: date | None
-    dispute_hold: bool
-    invalidation_pending: bool
+        actor: Actor = field(default_factory=current_actor, init=False)
 
     @staticmethod
     def create_id(kind: str, number: str, **_: Any) -> UUID:
         return ip_right_id(kind, number)
 
     @event("Registered")
-    def __init__(self, kind: str, number: str, fields: dict[str, Any], timestamp: datetime) -> None:
+    def __init__(self, kind: str, number: str, fields: RegisterEntry, timestamp: datetime) -> None:
+        """The IP office entered a right in the register."""
         self.kind = kind
         self.number = number
-        self.encumbrance: dict[str, Any] | None = None
+        self.entry = fields
+        self.encumbrance: Encumbrance | None = None
         self.annuity_notices: list[str] = []  # "year:kind" already sent, never twice
-        self._assign(fields)
 
-    def update(self, fields: dict[str, Any], timestamp: datetime) -> dict[str, Any]:
-        """Applies the register fields that differ; returns them (empty: nothing recorded)."""
-        changes = {k: v for k, v in fields.items() if getattr(self, k) != v}
-        if changes:
-            self._updated(changes=changes, timestamp=timestamp)
-        return changes
+    def update(self, fields: RegisterChanges, timestamp: datetime) -> bool:
+        """Applies the given register fields that differ; False if none did (nothing recorded)."""
+        current = vars(self.entry)
+        same = [k for k, v in fields.changed().items() if current[k] == v]
+        changes = replace(fields, **dict.fromkeys(same, UNCHANGED))
+        if not changes.changed():
+            return False
+        self._updated(changes=changes, timestamp=timestamp)
+        return True
+
+    def replace_entry(self, entry: RegisterEntry, timestamp: datetime) -> bool:
+        """The IP office restates the whole entry; records the fields that differ."""
+        return self.update(RegisterChanges(**vars(entry)), timestamp)
 
     @event("Updated")
-    def _updated(self, changes: dict[str, Any], timestamp: datetime) -> None:
-        self._assign(changes)
+    def _updated(self, changes: RegisterChanges, timestamp: datetime) -> None:
+        """The IP office changed register fields (only those changed are listed)."""
+        self.entry = changes.applied_to(self.entry)
 
-    def encumber(self, pledge: dict[str, Any], timestamp: datetime) -> None:
+    def encumber(self, pledge: Encumbrance, timestamp: datetime) -> None:
         self._encumbered(pledge=pledge, timestamp=timestamp)
 
     @event("Encumbered")
-    def _encumbered(self, pledge: dict[str, Any], timestamp: datetime) -> None:
+    def _encumbered(self, pledge: Encumbrance, timestamp: datetime) -> None:
+        """A registered pledge now holds this right."""
         self.encumbrance = pledge
 
     def release_encumbrance(self, pledge_id: str, reason: str, timestamp: datetime) -> None:
-        if self.encumbrance and self.encumbrance["pledge_id"] == pledge_id:
+        if self.encumbrance and self.encumbrance.pledge_id == pledge_id:
             self._encumbrance_released(pledge_id=pledge_id, reason=reason, timestamp=timestamp)
 
     @event("EncumbranceReleased")
     def _encumbrance_released(self, pledge_id: str, reason: str, timestamp: datetime) -> None:
+        """The pledge that held this right let it go (released)."""
         self.encumbrance = None
 
-    def transfer(self, to: dict[str, str], disposal_id: str, timestamp: datetime) -> None:
+    def transfer(self, to: Party, disposal_id: str, timestamp: datetime) -> None:
         """The buyer of distressed collateral becomes the sole holder, free of the pledge."""
         self._transferred(
-            previous_holders=self.holders,
+            previous_holders=list(self.holders),
             holders=[to],
             disposal_id=disposal_id,
             timestamp=timestamp,
@@ -113,12 +114,13 @@ class IPRight(Aggregate):
     @event("Transferred")
     def _transferred(
         self,
-        previous_holders: list[dict[str, str]],
-        holders: list[dict[str, str]],
+        previous_holders: list[Party],
+        holders: list[Party],
         disposal_id: str,
         timestamp: datetime,
     ) -> None:
-        self.holders = holders
+        """A disposal sold the right: the buyer is its sole holder, free of the pledge."""
+        self.entry = replace(self.entry, holders=tuple(holders))
         self.encumbrance = None
 
     # Annuity watch (timers)
@@ -138,9 +140,10 @@ class IPRight(Aggregate):
         self,
         year: int,
         due_date: date,
-        encumbrance: dict[str, Any] | None,
+        encumbrance: Encumbrance | None,
         timestamp: datetime,
     ) -> None:
+        """A patent's annual fee falls due soon and is unpaid (sent once per fee year)."""
         self.annuity_notices = [*self.annuity_notices, f"{year}:due_soon"]
 
     @event("AnnuityOverdue")
@@ -148,9 +151,10 @@ class IPRight(Aggregate):
         self,
         year: int,
         due_date: date,
-        encumbrance: dict[str, Any] | None,
+        encumbrance: Encumbrance | None,
         timestamp: datetime,
     ) -> None:
+        """A patent's annual fee is overdue: the grace period runs (sent once per fee year)."""
         self.annuity_notices = [*self.annuity_notices, f"{year}:overdue"]
 
     def lapse(self, year: int, effective_on: date, timestamp: datetime) -> bool:
@@ -165,14 +169,49 @@ class IPRight(Aggregate):
         self,
         year: int,
         effective_on: date,
-        encumbrance: dict[str, Any] | None,
+        encumbrance: Encumbrance | None,
         timestamp: datetime,
     ) -> None:
-        self.status = "terminated"
+        """The fee went unpaid to the end of grace: the right terminated (as of the due date)."""
+        self.entry = replace(self.entry, status="terminated")
 
-    def _assign(self, fields: dict[str, Any]) -> None:
-        for key, value in fields.items():
-            setattr(self, key, value)
+    # Register fields, read from the current entry.
+
+    @property
+    def title(self) -> str:
+        return self.entry.title
+
+    @property
+    def holders(self) -> tuple[Party, ...]:
+        return self.entry.holders
+
+    @property
+    def filing_date(self) -> date:
+        return self.entry.filing_date
+
+    @property
+    def grant_date(self) -> date | None:
+        return self.entry.grant_date
+
+    @property
+    def status(self) -> str:
+        return self.entry.status
+
+    @property
+    def annuity_paid_through_year(self) -> int | None:
+        return self.entry.annuity_paid_through_year
+
+    @property
+    def valid_until(self) -> date | None:
+        return self.entry.valid_until
+
+    @property
+    def dispute_hold(self) -> bool:
+        return self.entry.dispute_hold
+
+    @property
+    def invalidation_pending(self) -> bool:
+        return self.entry.invalidation_pending
 
     # Derived facts (never stored: they depend on the date asked about).
 
@@ -182,7 +221,7 @@ class IPRight(Aggregate):
 
     @property
     def holder_codes(self) -> set[str]:
-        return {h["credit_code"] for h in self.holders}
+        return self.entry.holder_codes
 
     def expiry_date(self) -> date | None:
         if self.is_patent:

@@ -1,4 +1,4 @@
-"""Registration-number and unified-social-credit-code validators (SPEC §3).
+"""Registration-number and unified-social-credit-code validators (contract §3).
 
 Pure functions: each validator returns the canonical spelling or raises ``InvalidValue``.
 """

@@ -5,18 +5,27 @@ States: registered -> released | in_default -> under_disposal -> disposed; refus
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from registry.actors import actor_of_command
+from registry.actors import Actor, current_actor
 from registry.business_dates import DateBeforeRegistration, check_command_date
 from registry.errors import InvalidState, InvalidValue, RuleViolation
-from registry.filings import Filing, item_key
+from registry.filings import Filing
+from registry.values import (
+    AnnuityPayment,
+    DefaultDeclaration,
+    Item,
+    Loan,
+    LoanAmendment,
+    PledgeRelease,
+    RefusalReason,
+    Settlement,
+)
 
 EVENT_TYPES = {
     "Registered": "pledge.registered",
@@ -41,27 +50,31 @@ class ItemNotInPledge(RuleViolation):
 class Pledge(Aggregate):
     class Event(Aggregate.Event):
         # Who acted comes from the context the edge set (registry.actors.acting_as).
-        actor: dict[str, str] = field(default_factory=actor_of_command, init=False)
+        actor: Actor = field(default_factory=current_actor, init=False)
 
     class Registered(Event, Aggregate.Created):
-        filing: dict[str, Any]
+        """A filing passed examination: the pledge is registered under a number."""
+
+        filing: Filing
         pledgee: str
         registration_number: str
         registered_on: date
 
     class Refused(Event, Aggregate.Created):
-        filing: dict[str, Any]
+        """A filing failed examination; every ground is listed. Final."""
+
+        filing: Filing
         pledgee: str
-        refusal_reasons: list[dict[str, Any]]
+        refusal_reasons: list[RefusalReason]
         filed_on: date
 
     def __init__(
         self,
-        filing: dict[str, Any],
+        filing: Filing,
         pledgee: str,
         registration_number: str | None = None,
         registered_on: date | None = None,
-        refusal_reasons: list[dict[str, Any]] | None = None,
+        refusal_reasons: list[RefusalReason] | None = None,
         filed_on: date | None = None,
     ) -> None:
         self.filing = filing
@@ -71,14 +84,14 @@ class Pledge(Aggregate):
         self.filed_on = filed_on or registered_on
         self.refusal_reasons = refusal_reasons or []
         self.status = "registered" if registration_number else "refused"
-        self.secured_amount: Decimal = filing["secured_amount"]
-        self.loan: dict[str, Any] = dict(filing["loan"])
-        self.released_items: list[dict[str, str]] = []
-        self.release: dict[str, Any] | None = None
-        self.default: dict[str, Any] | None = None
+        self.secured_amount: Decimal = filing.secured_amount
+        self.loan: Loan = filing.loan
+        self.released_items: list[Item] = []
+        self.release: PledgeRelease | None = None
+        self.default: DefaultDeclaration | None = None
         self.collateral_at_risk = False
         self.disposal_id: str | None = None
-        self.settlement: dict[str, Any] | None = None
+        self.settlement: Settlement | None = None
 
     @classmethod
     def register(
@@ -93,7 +106,7 @@ class Pledge(Aggregate):
         return cls._create(
             cls.Registered,
             id=pledge_id,
-            filing=filing.as_dict(),
+            filing=filing,
             pledgee=pledgee,
             registration_number=registration_number,
             registered_on=today,
@@ -106,14 +119,14 @@ class Pledge(Aggregate):
         pledge_id: UUID,
         filing: Filing,
         pledgee: str,
-        reasons: list[dict[str, Any]],
+        reasons: list[RefusalReason],
         today: date,
         timestamp: datetime,
     ) -> Pledge:
         return cls._create(
             cls.Refused,
             id=pledge_id,
-            filing=filing.as_dict(),
+            filing=filing,
             pledgee=pledgee,
             refusal_reasons=reasons,
             filed_on=today,
@@ -123,13 +136,13 @@ class Pledge(Aggregate):
     # Queries
 
     @property
-    def items(self) -> list[dict[str, str]]:
-        return list(self.filing["items"])
+    def items(self) -> list[Item]:
+        return list(self.filing.items)
 
     @property
-    def active_items(self) -> list[dict[str, str]]:
-        gone = {item_key(i) for i in self.released_items}
-        return [i for i in self.items if item_key(i) not in gone]
+    def active_items(self) -> list[Item]:
+        gone = set(self.released_items)
+        return [i for i in self.items if i not in gone]
 
     # Guards
 
@@ -147,39 +160,39 @@ class Pledge(Aggregate):
             on, timestamp, field, self.registered_on, "the registration", DateBeforeRegistration
         )
 
-    def check_active_items(self, items: list[dict[str, str]]) -> None:
-        keys = [item_key(i) for i in items]
-        if not keys or len(set(keys)) != len(keys):
+    def check_active_items(self, items: list[Item]) -> None:
+        if not items or len(set(items)) != len(items):
             raise InvalidValue("items must name at least one item, each once", field="items")
-        active = {item_key(i) for i in self.active_items}
+        active = set(self.active_items)
         for item in items:
-            if item_key(item) not in active:
+            if item not in active:
                 raise ItemNotInPledge(
-                    f"{item['kind']} {item['number']} is not an unreleased item of this pledge"
+                    f"{item.kind} {item.number} is not an unreleased item of this pledge"
                 )
 
     # Commands
 
-    def amend(self, changes: dict[str, Any], reason: str, timestamp: datetime) -> None:
+    def amend(self, changes: LoanAmendment, reason: str, timestamp: datetime) -> None:
         self.check_status("registered")
         self._amended(changes=changes, reason=reason, timestamp=timestamp)
 
     @event("Amended")
-    def _amended(self, changes: dict[str, Any], reason: str, timestamp: datetime) -> None:
-        if "secured_amount" in changes:
-            self.secured_amount = changes["secured_amount"]
-        if "maturity_date" in changes:
-            self.loan["maturity_date"] = changes["maturity_date"]
-        if "loan_contract_number" in changes:
-            self.loan["contract_number"] = changes["loan_contract_number"]
+    def _amended(self, changes: LoanAmendment, reason: str, timestamp: datetime) -> None:
+        """The secured amount, the maturity or the loan contract number changed."""
+        if changes.secured_amount is not None:
+            self.secured_amount = changes.secured_amount
+        if changes.maturity_date is not None:
+            self.loan = replace(self.loan, maturity_date=changes.maturity_date)
+        if changes.loan_contract_number is not None:
+            self.loan = replace(self.loan, contract_number=changes.loan_contract_number)
 
     def release_items(
         self,
         released_on: date,
         reason: str,
-        items: list[dict[str, str]] | None,
+        items: list[Item] | None,
         timestamp: datetime,
-    ) -> list[dict[str, str]]:
+    ) -> list[Item]:
         """Releases the given items (all if None); returns the items that left the pledge."""
         self.check_status("registered")
         self.check_date(released_on, "released_on", timestamp)
@@ -195,21 +208,23 @@ class Pledge(Aggregate):
         self,
         released_on: date,
         reason: str,
-        items: list[dict[str, str]],
+        items: list[Item],
         timestamp: datetime,
     ) -> None:
+        """The last items left the pledge: it is released."""
         self.released_items.extend(items)
         self.status = "released"
-        self.release = {"released_on": released_on, "reason": reason}
+        self.release = PledgeRelease(released_on=released_on, reason=reason)
 
     @event("ItemsReleased")
     def _items_released(
         self,
         released_on: date,
         reason: str,
-        items: list[dict[str, str]],
+        items: list[Item],
         timestamp: datetime,
     ) -> None:
+        """Some items left the pledge; it still holds the others."""
         self.released_items.extend(items)
 
     def declare_default(
@@ -233,18 +248,21 @@ class Pledge(Aggregate):
         outstanding_amount: Decimal,
         timestamp: datetime,
     ) -> None:
+        """The pledgee declared the secured loan in default."""
         self.status = "in_default"
-        self.default = {"declared_on": declared_on, "outstanding_amount": outstanding_amount}
+        self.default = DefaultDeclaration(
+            declared_on=declared_on, outstanding_amount=outstanding_amount
+        )
 
-    def prepay_annuity(self, payment: dict[str, Any], timestamp: datetime) -> None:
+    def prepay_annuity(self, payment: AnnuityPayment, timestamp: datetime) -> None:
         self.check_status(*LIVE_STATUSES)
-        self.check_active_items([payment["item"]])
-        self.check_date(payment["paid_on"], "paid_on", timestamp)
+        self.check_active_items([payment.item])
+        self.check_date(payment.paid_on, "paid_on", timestamp)
         self._annuity_prepaid(payment=payment, timestamp=timestamp)
 
     @event("AnnuityPrepaid")
-    def _annuity_prepaid(self, payment: dict[str, Any], timestamp: datetime) -> None:
-        pass
+    def _annuity_prepaid(self, payment: AnnuityPayment, timestamp: datetime) -> None:
+        """The pledgee prepaid a pledged patent's annual fees."""
 
     def start_disposal(self, disposal_id: str, route: str, timestamp: datetime) -> None:
         self.check_status("in_default")
@@ -252,13 +270,14 @@ class Pledge(Aggregate):
 
     @event("DisposalStarted")
     def _disposal_started(self, disposal_id: str, route: str, timestamp: datetime) -> None:
+        """A disposal of the collateral was opened (by the given route)."""
         self.status = "under_disposal"
         self.disposal_id = disposal_id
 
     def dispose(
         self,
         disposal_id: str,
-        settlement: dict[str, Any],
+        settlement: Settlement,
         timestamp: datetime,
     ) -> None:
         self.check_status("under_disposal")
@@ -268,18 +287,18 @@ class Pledge(Aggregate):
     def _disposed(
         self,
         disposal_id: str,
-        settlement: dict[str, Any],
+        settlement: Settlement,
         timestamp: datetime,
     ) -> None:
+        """The disposal settled: the collateral is gone, the pledge ends."""
         self.status = "disposed"
         self.settlement = settlement
 
-    def flag_collateral_at_risk(
-        self, item: dict[str, str], reason: str, timestamp: datetime
-    ) -> None:
+    def flag_collateral_at_risk(self, item: Item, reason: str, timestamp: datetime) -> None:
         if self.status in LIVE_STATUSES:
             self._collateral_at_risk(item, reason, timestamp)
 
     @event("CollateralAtRisk")
-    def _collateral_at_risk(self, item: dict[str, str], reason: str, timestamp: datetime) -> None:
+    def _collateral_at_risk(self, item: Item, reason: str, timestamp: datetime) -> None:
+        """An item of the pledge lapsed (or is otherwise at risk); the pledgee should act."""
         self.collateral_at_risk = True

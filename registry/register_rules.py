@@ -8,44 +8,44 @@ computed here once, before the save, so an entry that was accepted can always be
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from registry import annuities
 from registry.business_dates import check_business_date, check_in_range
 from registry.errors import InvalidValue
 from registry.ip_rights import STATUSES
 from registry.numbers import PATENT_KINDS
+from registry.values import Party, RegisterEntry
 
 
-def check_register_fields(kind: str, fields: dict[str, Any], today: date) -> None:
+def check_register_fields(kind: str, fields: RegisterEntry, today: date) -> None:
     """``today``: the business date of the command (grant and filing cannot lie after it)."""
-    if fields["status"] not in STATUSES:
+    if fields.status not in STATUSES:
         raise InvalidValue(f"status must be one of {', '.join(STATUSES)}", field="status")
-    _check_holders(fields["holders"])
+    _check_holders(fields.holders)
     _check_dates(kind, fields, today)
-    _check_annuities(kind, fields.get("annuity_paid_through_year"))
+    _check_annuities(kind, fields.annuity_paid_through_year)
     _check_derived(kind, fields, today)
 
 
-def _check_holders(holders: list[dict[str, str]]) -> None:
+def _check_holders(holders: tuple[Party, ...]) -> None:
     if not holders:
         raise InvalidValue("at least one holder is required", field="holders")
-    codes = [h["credit_code"] for h in holders]
+    codes = [h.credit_code for h in holders]
     if len(set(codes)) != len(codes):
         raise InvalidValue("a holder is listed twice", field="holders")
 
 
-def _check_dates(kind: str, fields: dict[str, Any], today: date) -> None:
-    filing = fields["filing_date"]
+def _check_dates(kind: str, fields: RegisterEntry, today: date) -> None:
+    filing = fields.filing_date
     check_business_date(filing, today, "filing_date")
-    grant = fields.get("grant_date")
+    grant = fields.grant_date
     if grant is not None:
         if grant < filing:
             raise InvalidValue("grant_date is before filing_date", field="grant_date")
         check_business_date(grant, today, "grant_date")
-    if fields["status"] == "in_force" and kind in PATENT_KINDS and grant is None:
+    if fields.status == "in_force" and kind in PATENT_KINDS and grant is None:
         raise InvalidValue("a patent in force needs a grant_date", field="grant_date")
-    valid_until = fields.get("valid_until")
+    valid_until = fields.valid_until
     if valid_until is not None:
         check_in_range(valid_until, "valid_until")
         if valid_until < filing:
@@ -66,12 +66,12 @@ def _check_annuities(kind: str, paid: int | None) -> None:
         )
 
 
-def _check_derived(kind: str, fields: dict[str, Any], today: date) -> None:
+def _check_derived(kind: str, fields: RegisterEntry, today: date) -> None:
     """Computes what a response derives from the entry; the ranges above make these total,
     and this proves it for the entry at hand before anything is recorded."""
     if kind not in PATENT_KINDS:
         return
-    filing, paid = fields["filing_date"], fields.get("annuity_paid_through_year")
+    filing, paid = fields.filing_date, fields.annuity_paid_through_year
     try:
         annuities.expiry_date(kind, filing)
         annuities.schedule(kind, filing, paid)

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
@@ -28,13 +27,23 @@ from registry.errors import (
     TermExceedsProtection,
 )
 from registry.examination import examine
-from registry.filings import Filing, check_loan_dates, check_valuation, item_key
+from registry.filings import Filing, check_loan_dates, check_valuation
 from registry.ip_rights import IPRight, ip_right_id
 from registry.pledges import Pledge
 from registry.register_rules import check_register_fields
+from registry.values import (
+    AnnuityPayment,
+    Encumbrance,
+    FeePrepayment,
+    Item,
+    LoanAmendment,
+    RegisterChanges,
+    RegisterEntry,
+)
 
 PLEDGE_NAMESPACE = uuid5(NAMESPACE_URL, "https://ipledge.cn/pledges")
 IMPORT_BATCH = 200
+RegisterLine = tuple[str, str, RegisterEntry]  # kind, canonical number, the entry
 
 
 def random_serial() -> str:
@@ -84,17 +93,17 @@ class RegistryService:
         check_version(pledge, expected_version)
         return pledge
 
-    # ---- the register (SPEC §3) ------------------------------------------------------
+    # ---- the register (contract §3) ------------------------------------------------------
 
     @command
     def put_ip_right(
-        self, kind: str, number: str, fields: dict[str, Any]
+        self, kind: str, number: str, fields: RegisterEntry
     ) -> Decided[tuple[IPRight, bool]]:
         check_register_fields(kind, fields, self.clock.today())
         right, created = self._apply_register_entry(kind, number, fields)
         return decided((right, created), right)
 
-    def import_ip_rights(self, entries: Iterable[tuple[str, str, dict[str, Any]]]) -> int:
+    def import_ip_rights(self, entries: Iterable[RegisterLine]) -> int:
         """Saves entries in batches (one transaction each); returns the last log position.
         Callers report bad lines themselves; a bad entry here refuses the whole import."""
         entries = list(entries)
@@ -108,34 +117,34 @@ class RegistryService:
         return position
 
     @command
-    def _import_batch(self, batch: list[tuple[str, str, dict[str, Any]]]) -> Decided[None]:
+    def _import_batch(self, batch: list[RegisterLine]) -> Decided[None]:
         touched: dict[tuple[str, str], IPRight] = {}
         for kind, number, fields in batch:
             right = touched.get((kind, number))
             if right is None:
                 right, _ = self._apply_register_entry(kind, number, fields)
             else:
-                right.update(fields, self.clock.now())
+                right.replace_entry(fields, self.clock.now())
             touched[(kind, number)] = right
         return decided(None, *touched.values())
 
     def _apply_register_entry(
-        self, kind: str, number: str, fields: dict[str, Any]
+        self, kind: str, number: str, fields: RegisterEntry
     ) -> tuple[IPRight, bool]:
         right = self.find_ip_right(kind, number)
         if right is None:
             return IPRight(kind, number, fields, self.clock.now()), True
-        right.update(fields, self.clock.now())
+        right.replace_entry(fields, self.clock.now())
         return right, False
 
-    # ---- pledges (SPEC §4) -----------------------------------------------------------
+    # ---- pledges (contract §4) -----------------------------------------------------------
 
     @command
     def file_pledge(self, filing: Filing) -> Decided[Pledge]:
         filing.check()
         now, today = self.clock.now(), self.clock.today()
         actor = current_actor()
-        rights = {item_key(i): self.find_ip_right(*item_key(i)) for i in filing.items}
+        rights = {i.key: self.find_ip_right(*i.key) for i in filing.items}
         reasons = examine(filing, rights, today)
         if reasons:
             pledge = Pledge.refuse(uuid4(), filing, actor.institution_id, reasons, today, now)
@@ -149,11 +158,9 @@ class RegistryService:
             today,
             now,
         )
-        encumbrance = {
-            "pledge_id": str(pledge.id),
-            "registration_number": number,
-            "pledgee": actor.institution_id,
-        }
+        encumbrance = Encumbrance(
+            pledge_id=str(pledge.id), registration_number=number, pledgee=actor.institution_id
+        )
         held = [r for r in rights.values() if r is not None]
         for right in held:
             right.encumber(encumbrance, now)
@@ -163,29 +170,29 @@ class RegistryService:
     def amend_pledge(
         self,
         pledge_id: UUID,
-        changes: dict[str, Any],
+        changes: LoanAmendment,
         reason: str,
         expected_version: int | None = None,
     ) -> Decided[Pledge]:
-        if not changes:
+        if changes.is_empty:
             raise InvalidValue("nothing to amend", field="")
         pledge = self.pledge_as_pledgee(pledge_id, expected_version)
         pledge.check_status("registered")
-        if "maturity_date" in changes:
-            self._check_new_maturity(pledge, changes["maturity_date"])
-        if "secured_amount" in changes:
-            check_valuation(changes["secured_amount"], pledge.filing["valuation"]["method"])
+        if changes.maturity_date is not None:
+            self._check_new_maturity(pledge, changes.maturity_date)
+        if changes.secured_amount is not None:
+            check_valuation(changes.secured_amount, pledge.filing.valuation.method)
         pledge.amend(changes, reason, self.clock.now())
         return decided(pledge, pledge)
 
     def _check_new_maturity(self, pledge: Pledge, maturity: date) -> None:
-        check_loan_dates(pledge.loan["start_date"], maturity, "maturity_date")
+        check_loan_dates(pledge.loan.start_date, maturity, "maturity_date")
         for item in pledge.active_items:
-            right = self.ip_right(*item_key(item))
+            right = self.ip_right(*item.key)
             expiry = right.expiry_date()
             if expiry is not None and maturity > expiry:
                 raise TermExceedsProtection(
-                    f"{item['kind']} {item['number']} is protected only until {expiry}"
+                    f"{item.kind} {item.number} is protected only until {expiry}"
                 )
 
     @command
@@ -194,13 +201,13 @@ class RegistryService:
         pledge_id: UUID,
         released_on: date,
         reason: str,
-        items: list[dict[str, str]] | None,
+        items: list[Item] | None,
         expected_version: int | None = None,
     ) -> Decided[Pledge]:
         pledge = self.pledge_as_pledgee(pledge_id, expected_version)
         now = self.clock.now()
         leaving = pledge.release_items(released_on, reason, items, now)
-        rights = [self.ip_right(*item_key(i)) for i in leaving]
+        rights = [self.ip_right(*i.key) for i in leaving]
         for right in rights:
             right.release_encumbrance(str(pledge.id), "released", now)
         return decided(pledge, pledge, *rights)
@@ -221,36 +228,32 @@ class RegistryService:
     def prepay_annuity(
         self,
         pledge_id: UUID,
-        payment: dict[str, Any],
+        order: FeePrepayment,
         expected_version: int | None = None,
-    ) -> Decided[tuple[Pledge, dict[str, Any]]]:
+    ) -> Decided[tuple[Pledge, AnnuityPayment]]:
         pledge = self.pledge_as_pledgee(pledge_id, expected_version)
         now = self.clock.now()
-        pledge.check_active_items([payment["item"]])
-        pledge.check_date(payment["paid_on"], "paid_on", now)
-        right = self.ip_right(*item_key(payment["item"]))
+        pledge.check_active_items([order.item])
+        pledge.check_date(order.paid_on, "paid_on", now)
+        right = self.ip_right(*order.item.key)
         if not right.is_patent:
             raise InvalidValue("only patents have annual fees", field="item")
         paid_through = right.annuity_paid_through_year or 0
         expected = annuities.amount_due(
-            right.kind,
-            right.filing_date,
-            paid_through,
-            payment["through_year"],
-            payment["paid_on"],
+            right.kind, right.filing_date, paid_through, order.through_year, order.paid_on
         )
-        if payment["amount"] != expected:
+        if order.amount != expected:
             raise AmountMismatch(
-                f"the fees for years {paid_through + 1}..{payment['through_year']} "
-                f"come to {expected}, not {payment['amount']}",
+                f"the fees for years {paid_through + 1}..{order.through_year} "
+                f"come to {expected}, not {order.amount}",
                 expected=f"{expected:.2f}",
             )
-        record = {**payment, "from_year": paid_through + 1}
-        pledge.prepay_annuity(record, now)
-        right.update({"annuity_paid_through_year": payment["through_year"]}, now)
-        return decided((pledge, record), pledge, right)
+        payment = order.recorded(from_year=paid_through + 1)
+        pledge.prepay_annuity(payment, now)
+        right.update(RegisterChanges(annuity_paid_through_year=order.through_year), now)
+        return decided((pledge, payment), pledge, right)
 
-    # ---- annuity watch (timers, SPEC §4/§7) -----------------------------------------
+    # ---- annuity watch (timers, contract §4/§7) -----------------------------------------
 
     def _right_by_id(self, right_id: UUID) -> IPRight:
         return load(self.store, IPRight, right_id, "IP right")
@@ -277,8 +280,8 @@ class RegistryService:
         touched: list[IPRight | Pledge] = [right]
         fired = ["ip_right.lapsed"]
         if encumbrance is not None:
-            pledge = self.pledge(UUID(encumbrance["pledge_id"]))
-            item = {"kind": right.kind, "number": right.number}
+            pledge = self.pledge(UUID(encumbrance.pledge_id))
+            item = Item(kind=right.kind, number=right.number)
             pledge.flag_collateral_at_risk(item, "annuity_lapsed", now)
             if pledge.collateral_at_risk:
                 touched.append(pledge)

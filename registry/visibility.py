@@ -1,4 +1,4 @@
-"""Who may see what (SPEC §2). Unseen records answer 404, never 403: existence is not revealed."""
+"""Who may see what (contract §2). Unseen records answer 404, never 403: existence stays hidden."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ def can_see_pledge(actor: Actor, pledge: Any) -> bool:
     if actor.role in ("bank", "partner"):  # a partner acts for its own institution's records
         return bool(pledge.pledgee == actor.institution_id)
     if actor.role == "compensation_fund":
-        compensation = pledge.filing.get("risk_compensation") or {}
-        return bool(compensation.get("fund_id") == actor.institution_id)
+        compensation = pledge.filing.risk_compensation
+        return compensation is not None and bool(compensation.fund_id == actor.institution_id)
     return False
 
 

@@ -12,6 +12,8 @@ from typing import Any
 from registry.actors import Actor
 from registry.filings import Filing
 from registry.ip_rights import IPRight
+from registry.values import Consent, Item, Loan, Party, RegisterEntry, Valuation
+from tests.builders import party as builders_party
 from tests.builders import patent_entry, patent_number, trademark_entry
 
 INVENTION = "invention_patent"
@@ -32,66 +34,78 @@ def bank(n: int) -> Actor:
     return Actor(f"p-bank-{n}", "bank", f"BANK-{n:02d}")
 
 
-def _typed(entry: dict[str, Any]) -> dict[str, Any]:
+def to_party(party: dict[str, str] | Party) -> Party:
+    """A party from a JSON-shaped dict (tests/builders.py) or as it is."""
+    return party if isinstance(party, Party) else Party(party["name"], party["credit_code"])
+
+
+def _typed(entry: dict[str, Any]) -> RegisterEntry:
     fields = dict(entry)
     for name in _DATE_FIELDS:
-        if fields[name] is not None:
+        if isinstance(fields[name], str):
             fields[name] = date.fromisoformat(fields[name])
-    return fields
+    fields["holders"] = tuple(to_party(h) for h in fields["holders"])
+    return RegisterEntry(**fields)
 
 
-def patent_fields(holders: list[dict[str, str]], **overrides: Any) -> dict[str, Any]:
+def patent_fields(holders: list[dict[str, str]], **overrides: Any) -> RegisterEntry:
     """An invention patent filed 2015-03-10, in force, fees paid through year 12
     (protected until 2035-03-09)."""
-    return {**_typed(patent_entry(holders)), **overrides}
+    return _typed({**patent_entry(holders), **overrides})
 
 
-def trademark_fields(holders: list[dict[str, str]], **overrides: Any) -> dict[str, Any]:
+def trademark_fields(holders: list[dict[str, str]], **overrides: Any) -> RegisterEntry:
     """A trademark in force until 2033-08-13."""
-    return {**_typed(trademark_entry(holders)), **overrides}
+    return _typed({**trademark_entry(holders), **overrides})
 
 
-def patent_item(serial: int) -> dict[str, str]:
-    return {"kind": INVENTION, "number": patent_number(serial)}
+def patent_item(serial: int) -> Item:
+    return Item(INVENTION, patent_number(serial))
 
 
-def trademark_item(number: str = "12345678") -> dict[str, str]:
-    return {"kind": TRADEMARK, "number": number}
+def trademark_item(number: str = "12345678") -> Item:
+    return Item(TRADEMARK, number)
 
 
-def ip_right(item: dict[str, str], fields: dict[str, Any]) -> IPRight:
-    return IPRight(item["kind"], item["number"], fields, NOW)
+def ip_right(item: Item, fields: RegisterEntry) -> IPRight:
+    return IPRight(item.kind, item.number, fields, NOW)
 
 
 def make_filing(
-    pledgor: dict[str, str],
-    items: list[dict[str, str]],
+    pledgor: dict[str, str] | Party,
+    items: list[Item],
     *,
-    consents: list[dict[str, str]] | None = None,
+    consents: list[Consent] | None = None,
     start: date = START,
     maturity: date = MATURITY,
     secured_amount: Decimal = Decimal("5000000.00"),
     method: str = "internal",
 ) -> Filing:
     return Filing(
-        pledgor=pledgor,
-        debtor=pledgor,
-        co_owner_consents=consents or [],
-        loan={
-            "contract_number": "WHB-2026-0001",
-            "principal": secured_amount,
-            "start_date": start,
-            "maturity_date": maturity,
-        },
+        pledgor=to_party(pledgor),
+        debtor=to_party(pledgor),
+        co_owner_consents=tuple(consents or ()),
+        loan=Loan(
+            contract_number="WHB-2026-0001",
+            principal=secured_amount,
+            start_date=start,
+            maturity_date=maturity,
+        ),
         secured_amount=secured_amount,
-        items=items,
-        valuation={
-            "amount": Decimal("8000000.00"),
-            "method": method,
-            "appraiser": "Hubei Appraisal Co." if method == "appraisal" else None,
-        },
+        items=tuple(items),
+        valuation=Valuation(
+            amount=Decimal("8000000.00"),
+            method=method,
+            appraiser="Hubei Appraisal Co." if method == "appraisal" else None,
+        ),
     )
 
 
-def consent(holder: dict[str, str]) -> dict[str, str]:
-    return {"credit_code": holder["credit_code"], "reference": f"consent of {holder['name']}"}
+def consent(holder: dict[str, str] | Party) -> Consent:
+    party = to_party(holder)
+    return Consent(credit_code=party.credit_code, reference=f"consent of {party.name}")
+
+
+def domain_party(n: int, name: str | None = None) -> Party:
+    """``tests.builders.party`` as the domain's value object."""
+    return to_party(builders_party(n, name))

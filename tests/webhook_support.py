@@ -21,9 +21,10 @@ from events.webhooks.addresses import AddressPolicy
 from events.webhooks.transport import Reply
 from events.webhooks.url_guard import TargetGuard
 from registry.actors import SYSTEM, Actor, acting_as
+from registry.values import RiskCompensation
 from tests.application.workload import put
 from tests.builders import party
-from tests.factories import make_filing, patent_fields, patent_item
+from tests.factories import domain_party, make_filing, patent_fields, patent_item
 
 HOLDER = party(1)
 TRADING_CENTRE = Actor("p-centre", "trading_centre", "WHOTC")
@@ -153,7 +154,7 @@ def pledge(container: Container, bank: Actor, serial: int, fund: str | None = No
     put(container, item, patent_fields([HOLDER]))
     filing = make_filing(HOLDER, [item])
     if fund:
-        filing = replace(filing, risk_compensation={"fund_id": fund, "share": Decimal("0.40")})
+        filing = replace(filing, risk_compensation=RiskCompensation(fund, Decimal("0.40")))
     with acting_as(bank):
         filed = container.registry.file_pledge(filing).value
     assert filed.status == "registered"
@@ -196,6 +197,6 @@ def no_taker_buyback(container: Container, bank: Actor, serial: int) -> DualTrac
         ]
     with acting_as(PLATFORM):
         container.disposals.buy_back(
-            listing.id, party(99), Decimal("700000.00"), container.clock.today()
+            listing.id, domain_party(99), Decimal("700000.00"), container.clock.today()
         )
     return DualTrack(pledge_id, claim.id, disposal.id, listing.id)

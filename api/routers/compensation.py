@@ -1,4 +1,4 @@
-"""Risk compensation (SPEC §5): claim, upfront advance, automatic clearing at settlement."""
+"""Risk compensation (contract §5): claim, upfront advance, automatic clearing at settlement."""
 
 from __future__ import annotations
 

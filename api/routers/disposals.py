@@ -1,4 +1,4 @@
-"""Disposal of distressed collateral (SPEC §6): open, conclude (direct routes), settle."""
+"""Disposal of distressed collateral (contract §6): open, conclude (direct routes), settle."""
 
 from __future__ import annotations
 
@@ -118,10 +118,10 @@ def conclude(
 ) -> JSONResponse:
     result = container.disposals.conclude(
         disposal_id,
-        body.counterparty.model_dump(),
+        body.counterparty.to_domain(),
         body.price,
         body.concluded_on,
-        body.licence_dict(),
+        body.domain_licence(),
         expected,
     )
     return _written(container, result)

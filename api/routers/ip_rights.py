@@ -1,4 +1,4 @@
-"""The IP-right register (SPEC §3): kept by the IP office, readable by every principal."""
+"""The IP-right register (contract §3): kept by the IP office, readable by every principal."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from events.projections.queries import page_of
 from registry.errors import InvalidValue, RuleViolation
 from registry.numbers import canonical_number
 from registry.register_rules import check_register_fields
+from registry.service import RegisterLine
 
 router = APIRouter(prefix="/v1/ip-rights", tags=["ip-rights"])
 LINE_TOO_LONG = "a line may be as long as a JSON body (IPLEDGE_MAX_BODY_BYTES), no longer"
@@ -44,7 +45,7 @@ def put_ip_right(
     kind: Kind, number: NumberPath, body: IPRightPut, principal: IPOffice, container: ContainerDep
 ) -> JSONResponse:
     number = canonical(kind, number)
-    result = container.registry.put_ip_right(kind, number, body.register_fields())
+    result = container.registry.put_ip_right(kind, number, body.to_domain())
     right, created = result.value
     return written(
         container,
@@ -116,7 +117,7 @@ async def import_ip_rights(
     return written(container, body, position)
 
 
-Entry = tuple[str, str, dict[str, Any]]
+Entry = RegisterLine
 
 
 async def parse_import(
@@ -149,7 +150,7 @@ def parse_line(line_no: int, line: str, today: date) -> Entry | dict[str, Any]:
     try:
         entry = IPRightImportLine.model_validate(json.loads(line))
         number = canonical(entry.kind, entry.number)
-        fields = entry.register_fields()
+        fields = entry.to_domain()
         check_register_fields(entry.kind, fields, today)
         return (entry.kind, number, fields)
     except (json.JSONDecodeError, RecursionError) as e:

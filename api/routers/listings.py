@@ -1,4 +1,4 @@
-"""Listings on the trading centre and the 180-day government buyback (SPEC §6)."""
+"""Listings on the trading centre and the 180-day government buyback (contract §6)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from api.schemas.disposal import Buyback, IntentionCreate, ListingCreate, Sale, 
 from disposal.listings import Listing
 from events.history import as_of as as_of_state
 from events.history import stream_history
-from events.jsonable import jsonable
+from events.jsonable import fields_of, jsonable
 from events.projections.queries import list_listings, page_of
 from registry.errors import NotFound
 from registry.visibility import can_see_listing
@@ -124,13 +124,13 @@ def register_intention(
     expected: IfMatch,
 ) -> JSONResponse:
     result = container.disposals.register_intention(
-        listing_id, body.bidder.model_dump(), body.registered_on, expected
+        listing_id, body.bidder.to_domain(), body.registered_on, expected
     )
     listing, intention_id = result.value
-    intention = next(i for i in listing.intentions if i["id"] == intention_id)
+    intention = next(i for i in listing.intentions if i.id == intention_id)
     payload = jsonable(
         {
-            **intention,
+            **fields_of(intention),
             "listing_id": listing.id,
             "listing": listing_body(listing, container.clock.today()),
         }
@@ -147,7 +147,7 @@ def sell(
     expected: IfMatch,
 ) -> JSONResponse:
     result = container.disposals.sell(
-        listing_id, body.buyer.model_dump(), body.price, body.sold_on, expected
+        listing_id, body.buyer.to_domain(), body.price, body.sold_on, expected
     )
     return _written(container, result)
 
@@ -163,7 +163,7 @@ def buy_back(
     visible_listing(container, listing_id, principal)
     result = container.disposals.buy_back(
         listing_id,
-        body.buyer.model_dump(),
+        body.buyer.to_domain(),
         body.price,
         body.bought_on,
         expected,

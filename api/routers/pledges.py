@@ -1,4 +1,4 @@
-"""Pledge registration and its life cycle (SPEC §4)."""
+"""Pledge registration and its life cycle (contract §4)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from api.responses import aggregate_written, resource, written
 from api.schemas.common import Kind, Number, SingleLine, chars
 from api.schemas.pledges import Amendment, AnnuityPrepayment, Default, PledgeCreate, Release
 from events.history import stream_history
-from events.jsonable import jsonable
+from events.jsonable import fields_of, jsonable
 from events.projections.queries import list_pledges, page_of
 from registry.errors import InvalidValue, NotFound
 from registry.numbers import canonical_number, canonical_patent_number_or_raw
@@ -132,7 +132,7 @@ def release(
     pledge_id: UUID, body: Release, principal: Bank, container: ContainerDep, expected: IfMatch
 ) -> JSONResponse:
     result = container.registry.release_pledge(
-        pledge_id, body.released_on, body.reason, body.item_keys(), expected
+        pledge_id, body.released_on, body.reason, body.domain_items(), expected
     )
     return _pledge_written(container, result)
 
@@ -149,11 +149,12 @@ def prepay(
     container: ContainerDep,
     expected: IfMatch,
 ) -> JSONResponse:
-    result = container.registry.prepay_annuity(pledge_id, body.payment(), expected)
+    order = body.to_domain()
+    result = container.registry.prepay_annuity(pledge_id, order, expected)
     pledge, payment = result.value
     return written(
         container,
-        jsonable({"pledge_id": pledge.id, **payment}),
+        jsonable({"pledge_id": pledge.id, **fields_of(payment)}),
         result.position,
         status=201,
         version=pledge.version,

@@ -30,6 +30,8 @@ from events.projections.queries import MAX_POSITION
 from registry.business_dates import EARLIEST, LATEST
 from registry.errors import InvalidValue
 from registry.numbers import ALL_KINDS, canonical_number, validate_credit_code
+from registry.values import Item as ItemValue
+from registry.values import Party as PartyValue
 
 MONEY_PATTERN = re.compile(r"^(0|[1-9]\d{0,15})(\.\d{1,2})?$")
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -148,6 +150,9 @@ class Party(Strict):
     name: Name
     credit_code: CreditCode
 
+    def to_domain(self) -> PartyValue:
+        return PartyValue(name=self.name, credit_code=self.credit_code)
+
 
 class Item(Strict):
     kind: Kind
@@ -164,5 +169,5 @@ class Item(Strict):
         except InvalidValue as e:
             raise ValueError(e.detail) from None
 
-    def key(self) -> dict[str, str]:
-        return {"kind": self.kind, "number": self.number}
+    def to_domain(self) -> ItemValue:
+        return ItemValue(kind=self.kind, number=self.number)

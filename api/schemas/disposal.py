@@ -1,4 +1,4 @@
-"""Disposal, listing and compensation requests (SPEC §5-§6)."""
+"""Disposal, listing and compensation requests (contract §5-§6)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import Field, ValidationInfo, field_validator
 
 from api.schemas.common import BusinessDate, Money, MoneyOrZero, Party, Reference, Strict, Text
+from registry import values
 
 
 class DisposalCreate(Strict):
@@ -50,6 +51,11 @@ class Licence(Strict):
     terms: Text
     term_years: Annotated[int, Field(ge=1, le=20, strict=True)] | None = None
 
+    def to_domain(self) -> values.Licence:
+        return values.Licence(
+            licensee=self.licensee.to_domain(), terms=self.terms, term_years=self.term_years
+        )
+
 
 class Conclusion(Strict):
     """The outcome of a reverse-licence or acquisition disposal (no listing involved)."""
@@ -59,8 +65,8 @@ class Conclusion(Strict):
     concluded_on: BusinessDate
     licence: Licence | None = None
 
-    def licence_dict(self) -> dict | None:
-        return self.licence.model_dump() if self.licence else None
+    def domain_licence(self) -> values.Licence | None:
+        return self.licence.to_domain() if self.licence else None
 
 
 class Settlement(Strict):

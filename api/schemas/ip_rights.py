@@ -1,12 +1,13 @@
-"""Register entry requests (SPEC §3)."""
+"""Register entry requests (contract §3)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from api.schemas.common import BusinessDate, Kind, Number, Party, SingleLine, Strict, chars
+from registry.values import RegisterEntry
 
 Title = Annotated[SingleLine, chars(500)]
 Status = Literal["pending", "in_force", "terminated", "invalidated", "expired"]
@@ -23,18 +24,20 @@ class IPRightPut(Strict):
     dispute_hold: Annotated[bool, Field(strict=True)] = False
     invalidation_pending: Annotated[bool, Field(strict=True)] = False
 
-    def register_fields(self) -> dict[str, Any]:
-        fields = self.model_dump(mode="python")
-        fields["holders"] = [h.model_dump() for h in self.holders]
-        return fields
+    def to_domain(self) -> RegisterEntry:
+        return RegisterEntry(
+            title=self.title,
+            holders=tuple(h.to_domain() for h in self.holders),
+            filing_date=self.filing_date,
+            grant_date=self.grant_date,
+            status=self.status,
+            annuity_paid_through_year=self.annuity_paid_through_year,
+            valid_until=self.valid_until,
+            dispute_hold=self.dispute_hold,
+            invalidation_pending=self.invalidation_pending,
+        )
 
 
 class IPRightImportLine(IPRightPut):
     kind: Kind
     number: Number
-
-    def register_fields(self) -> dict[str, Any]:
-        fields = super().register_fields()
-        fields.pop("kind")
-        fields.pop("number")
-        return fields

@@ -1,8 +1,8 @@
-"""Pledge requests (SPEC §4)."""
+"""Pledge requests (contract §4)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -21,12 +21,16 @@ from api.schemas.common import (
     Text,
     chars,
 )
+from registry import values
 from registry.filings import Filing
 
 
 class Consent(Strict):
     credit_code: CreditCode
     reference: Annotated[SingleLine, chars(500)]
+
+    def to_domain(self) -> values.Consent:
+        return values.Consent(credit_code=self.credit_code, reference=self.reference)
 
 
 class Loan(Strict):
@@ -41,6 +45,14 @@ class Loan(Strict):
             raise ValueError("maturity_date must be after start_date")
         return self
 
+    def to_domain(self) -> values.Loan:
+        return values.Loan(
+            contract_number=self.contract_number,
+            principal=self.principal,
+            start_date=self.start_date,
+            maturity_date=self.maturity_date,
+        )
+
 
 class Valuation(Strict):
     amount: Money
@@ -53,6 +65,9 @@ class Valuation(Strict):
             raise ValueError("an appraisal names its appraiser")
         return self
 
+    def to_domain(self) -> values.Valuation:
+        return values.Valuation(amount=self.amount, method=self.method, appraiser=self.appraiser)
+
 
 class RiskCompensation(Strict):
     fund_id: Identifier
@@ -63,6 +78,9 @@ class RiskCompensation(Strict):
         if not 0 < self.share < 1:
             raise ValueError("share must be strictly between 0 and 1")
         return self
+
+    def to_domain(self) -> values.RiskCompensation:
+        return values.RiskCompensation(fund_id=self.fund_id, share=self.share)
 
 
 class PledgeCreate(Strict):
@@ -77,15 +95,15 @@ class PledgeCreate(Strict):
 
     def to_filing(self) -> Filing:
         return Filing(
-            pledgor=self.pledgor.model_dump(),
-            debtor=(self.debtor or self.pledgor).model_dump(),
-            co_owner_consents=[c.model_dump() for c in self.co_owner_consents],
-            loan=self.loan.model_dump(),
+            pledgor=self.pledgor.to_domain(),
+            debtor=(self.debtor or self.pledgor).to_domain(),
+            co_owner_consents=tuple(c.to_domain() for c in self.co_owner_consents),
+            loan=self.loan.to_domain(),
             secured_amount=self.secured_amount,
-            items=[i.key() for i in self.items],
-            valuation=self.valuation.model_dump(),
+            items=tuple(i.to_domain() for i in self.items),
+            valuation=self.valuation.to_domain(),
             risk_compensation=(
-                self.risk_compensation.model_dump() if self.risk_compensation else None
+                self.risk_compensation.to_domain() if self.risk_compensation else None
             ),
         )
 
@@ -96,8 +114,12 @@ class Amendment(Strict):
     loan_contract_number: Reference | None = None
     reason: Text
 
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True, exclude={"reason"})
+    def changes(self) -> values.LoanAmendment:
+        return values.LoanAmendment(
+            secured_amount=self.secured_amount,
+            maturity_date=self.maturity_date,
+            loan_contract_number=self.loan_contract_number,
+        )
 
 
 class Release(Strict):
@@ -107,13 +129,13 @@ class Release(Strict):
 
     @model_validator(mode="after")
     def _distinct(self) -> Release:
-        keys = self.item_keys() or []
-        if len({(k["kind"], k["number"]) for k in keys}) != len(keys):
+        keys = self.domain_items() or []
+        if len(set(keys)) != len(keys):
             raise ValueError("an item is listed twice")
         return self
 
-    def item_keys(self) -> list[dict[str, str]] | None:
-        return None if self.items is None else [i.key() for i in self.items]
+    def domain_items(self) -> list[values.Item] | None:
+        return None if self.items is None else [i.to_domain() for i in self.items]
 
 
 class AnnuityPrepayment(Strict):
@@ -123,8 +145,14 @@ class AnnuityPrepayment(Strict):
     paid_on: BusinessDate
     receipt_number: Reference
 
-    def payment(self) -> dict[str, Any]:
-        return {**self.model_dump(exclude={"item"}), "item": self.item.key()}
+    def to_domain(self) -> values.FeePrepayment:
+        return values.FeePrepayment(
+            item=self.item.to_domain(),
+            through_year=self.through_year,
+            amount=self.amount,
+            paid_on=self.paid_on,
+            receipt_number=self.receipt_number,
+        )
 
 
 class Default(Strict):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
+from events.jsonable import fields_of, jsonable
 from events.projections.page_writer import insert_rows
 from events.tables import ip_right_holders_view, ip_rights_view
+from registry.values import Party
 
 COLUMNS = (
     "title",
@@ -38,30 +41,35 @@ class IPRightsProjection:
                     created_position=position,
                     version=event.originator_version,
                     encumbered_by=None,
-                    **_columns(event.fields),
+                    **_columns(fields_of(event.fields)),
                 ),
             )
             # Stream ids derive from (kind, number): no earlier rows to replace.
-            _add_holders(conn, event.kind, event.number, event.fields["holders"])
+            _add_holders(conn, event.kind, event.number, event.fields.holders)
         elif event_type == "ip_right.updated":
-            _set(conn, event, **_columns(event.changes))
-            if "holders" in event.changes:
-                _reindex_holders(conn, event, event.changes["holders"])
+            changes = event.changes.changed()
+            _set(conn, event, **_columns(changes))
+            if "holders" in changes:
+                _reindex_holders(conn, event, changes["holders"])
         elif event_type == "ip_right.encumbered":
-            _set(conn, event, encumbered_by=event.pledge["pledge_id"])
+            _set(conn, event, encumbered_by=event.pledge.pledge_id)
         elif event_type == "ip_right.encumbrance_released":
             _set(conn, event, encumbered_by=None)
         elif event_type == "ip_right.lapsed":
             _set(conn, event, status="terminated")
         elif event_type == "ip_right.transferred":
-            _set(conn, event, holders=event.holders, encumbered_by=None)
+            _set(conn, event, holders=jsonable(event.holders), encumbered_by=None)
             _reindex_holders(conn, event, event.holders)
         elif event_type.startswith(("annuity.", "ip_right.")):
             _set(conn, event)  # the version moves with every event of the stream
 
 
 def _columns(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in fields.items() if k in COLUMNS}
+    """The read-model columns among a register entry's fields (holders as JSON)."""
+    columns = {k: v for k, v in fields.items() if k in COLUMNS}
+    if "holders" in columns:
+        columns["holders"] = jsonable(columns["holders"])
+    return columns
 
 
 def _set(conn: Connection, event: Any, **values: Any) -> None:
@@ -72,7 +80,7 @@ def _set(conn: Connection, event: Any, **values: Any) -> None:
     )
 
 
-def _reindex_holders(conn: Connection, event: Any, holders: list[dict]) -> None:
+def _reindex_holders(conn: Connection, event: Any, holders: Sequence[Party]) -> None:
     # Later events carry only the stream id; the key comes from the row.
     row = conn.execute(
         select(ip_rights_view.c.kind, ip_rights_view.c.number).where(
@@ -82,7 +90,7 @@ def _reindex_holders(conn: Connection, event: Any, holders: list[dict]) -> None:
     _index_holders(conn, row.kind, row.number, holders)
 
 
-def _index_holders(conn: Connection, kind: str, number: str, holders: list[dict]) -> None:
+def _index_holders(conn: Connection, kind: str, number: str, holders: Sequence[Party]) -> None:
     conn.execute(
         delete(ip_right_holders_view).where(
             ip_right_holders_view.c.kind == kind, ip_right_holders_view.c.number == number
@@ -91,9 +99,9 @@ def _index_holders(conn: Connection, kind: str, number: str, holders: list[dict]
     _add_holders(conn, kind, number, holders)
 
 
-def _add_holders(conn: Connection, kind: str, number: str, holders: list[dict]) -> None:
+def _add_holders(conn: Connection, kind: str, number: str, holders: Sequence[Party]) -> None:
     insert_rows(
         conn,
         ip_right_holders_view,
-        [{"kind": kind, "number": number, "credit_code": h["credit_code"]} for h in holders],
+        [{"kind": kind, "number": number, "credit_code": h.credit_code} for h in holders],
     )

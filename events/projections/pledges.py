@@ -44,7 +44,7 @@ class PledgesProjection:
     ) -> None:
         filing = event.filing
         pledge_id = str(event.originator_id)
-        compensation = filing.get("risk_compensation") or {}
+        compensation = filing.risk_compensation
         insert_rows(
             conn,
             pledges_view,
@@ -54,15 +54,15 @@ class PledgesProjection:
                 registration_number=number,
                 status=status,
                 pledgee=event.pledgee,
-                pledgor_name=filing["pledgor"]["name"],
-                pledgor_credit_code=filing["pledgor"]["credit_code"],
-                debtor_credit_code=filing["debtor"]["credit_code"],
-                secured_amount=filing["secured_amount"],
+                pledgor_name=filing.pledgor.name,
+                pledgor_credit_code=filing.pledgor.credit_code,
+                debtor_credit_code=filing.debtor.credit_code,
+                secured_amount=filing.secured_amount,
                 filed_on=filed_on,
                 registered_on=event.registered_on if number else None,
-                maturity_date=filing["loan"]["maturity_date"],
+                maturity_date=filing.loan.maturity_date,
                 collateral_at_risk=False,
-                fund_id=compensation.get("fund_id"),
+                fund_id=compensation.fund_id if compensation else None,
                 version=event.originator_version,
                 updated_at=event.timestamp,
             ),
@@ -73,18 +73,17 @@ class PledgesProjection:
             [
                 {
                     "pledge_id": pledge_id,
-                    "kind": i["kind"],
-                    "number": i["number"],
+                    "kind": i.kind,
+                    "number": i.number,
                     "released": status != "registered",
                 }
-                for i in filing["items"]
+                for i in filing.items
             ],
         )
 
     def on_pledge_amended(self, conn: Connection, event: Any, position: int) -> None:
-        values = {
-            k: event.changes[k] for k in ("secured_amount", "maturity_date") if k in event.changes
-        }
+        changes = event.changes.changed()
+        values = {k: changes[k] for k in ("secured_amount", "maturity_date") if k in changes}
         if values:
             self._set(conn, event, **values)
 
@@ -94,8 +93,8 @@ class PledgesProjection:
                 update(pledge_items_view)
                 .where(
                     pledge_items_view.c.pledge_id == str(event.originator_id),
-                    pledge_items_view.c.kind == item["kind"],
-                    pledge_items_view.c.number == item["number"],
+                    pledge_items_view.c.kind == item.kind,
+                    pledge_items_view.c.number == item.number,
                 )
                 .values(released=True)
             )

@@ -7,6 +7,7 @@ are not registrations and leave no trace here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,11 +16,12 @@ from sqlalchemy import Connection, select, update
 
 from events.projections.page_writer import insert_rows
 from events.tables import pledge_timeline, report_facts, report_listings
+from registry.values import Item
 
 
-def kinds_of(items: list[dict[str, str]]) -> str:
+def kinds_of(items: Iterable[Item]) -> str:
     """The distinct IP kinds of a pledge's items, sorted and comma-separated."""
-    return ",".join(sorted({item["kind"] for item in items}))
+    return ",".join(sorted({item.kind for item in items}))
 
 
 class ReportsProjection:
@@ -41,16 +43,16 @@ class ReportsProjection:
             dict(
                 pledge_id=str(event.originator_id),
                 bank=event.pledgee,
-                kinds=kinds_of(filing["items"]),
-                secured_amount=filing["secured_amount"],
+                kinds=kinds_of(filing.items),
+                secured_amount=filing.secured_amount,
                 registered_on=event.registered_on,
             ),
         )
         self._fact(conn, position, "registration", event.registered_on, event.originator_id)
 
     def on_pledge_amended(self, conn: Connection, event: Any, position: int) -> None:
-        if "secured_amount" in event.changes:
-            self._set(conn, event.originator_id, secured_amount=event.changes["secured_amount"])
+        if event.changes.secured_amount is not None:
+            self._set(conn, event.originator_id, secured_amount=event.changes.secured_amount)
 
     def on_pledge_released(self, conn: Connection, event: Any, position: int) -> None:
         """The full release only: items leaving one by one end nothing until the last."""
@@ -74,10 +76,7 @@ class ReportsProjection:
         )
 
     def on_pledge_disposed(self, conn: Connection, event: Any, position: int) -> None:
-        settled_on = event.settlement["settled_on"]
-        if isinstance(settled_on, str):  # tolerate a settlement stored as plain JSON
-            settled_on = date.fromisoformat(settled_on)
-        self._set(conn, event.originator_id, ended_on=settled_on)
+        self._set(conn, event.originator_id, ended_on=event.settlement.settled_on)
 
     # ---- disposals and listings ----------------------------------------------------
 

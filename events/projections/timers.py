@@ -77,16 +77,16 @@ def _watch(conn: Connection, event: Any, event_type: str, right_id: str) -> None
             dict(
                 right_id=right_id,
                 kind=event.kind,
-                filing_date=f["filing_date"],
-                paid_through=f.get("annuity_paid_through_year"),
-                status=f["status"],
+                filing_date=f.filing_date,
+                paid_through=f.annuity_paid_through_year,
+                status=f.status,
                 pledge_id=None,
             ),
         )
         return
     values: dict[str, Any] = {}
     if event_type == "ip_right.updated":
-        changes = event.changes
+        changes = event.changes.changed()
         mapping = {
             "filing_date": "filing_date",
             "annuity_paid_through_year": "paid_through",
@@ -94,7 +94,7 @@ def _watch(conn: Connection, event: Any, event_type: str, right_id: str) -> None
         }
         values = {column: changes[field] for field, column in mapping.items() if field in changes}
     elif event_type == "ip_right.encumbered":
-        values = {"pledge_id": event.pledge["pledge_id"]}
+        values = {"pledge_id": event.pledge.pledge_id}
     elif event_type in ("ip_right.encumbrance_released", "ip_right.transferred"):
         values = {"pledge_id": None}
     elif event_type == "ip_right.lapsed":

@@ -79,11 +79,11 @@ class AudienceProjection:
 
 def _first_of_stream(conn: Connection, event: Any, stream_type: str) -> dict[str, Any]:
     if stream_type == "pledge":
-        enrolment = event.filing.get("risk_compensation") or {}
+        enrolment = event.filing.risk_compensation
         return {
             "scope": "pledge",
             "pledgee": event.pledgee,
-            "fund_id": enrolment.get("fund_id"),
+            "fund_id": enrolment.fund_id if enrolment else None,
             "platform": False,
         }
     if stream_type == "compensation_claim":

@@ -95,8 +95,8 @@ def seed(container: Container) -> Seeded:
     for serial in range(1, 5):
         item = patent_item(serial)
         with acting_as(actors["ip_office"]):
-            container.registry.put_ip_right(INVENTION, item["number"], patent_fields([HOLDER]))
-        seeded.add("number", item["number"])
+            container.registry.put_ip_right(INVENTION, item.number, patent_fields([HOLDER]))
+        seeded.add("number", item.number)
     pledges = [_pledge(container, actors["bank"], serial) for serial in (1, 2, 3)]
     with acting_as(actors["bank"]):
         refused = container.registry.file_pledge(make_filing(HOLDER, [patent_item(99)])).value

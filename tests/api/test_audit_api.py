@@ -381,19 +381,21 @@ async def test_a_full_page_of_the_log_carries_every_leaf_hash(client, keys, cont
     from datetime import date
 
     from registry.actors import Actor
-    from tests.builders import party, patent_number
+    from registry.values import RegisterEntry
+    from tests.builders import patent_number
+    from tests.factories import domain_party
 
-    fields = {
-        "title": "t",
-        "holders": [party(1)],
-        "filing_date": date(2015, 3, 10),
-        "grant_date": date(2017, 6, 20),
-        "status": "in_force",
-        "annuity_paid_through_year": 12,
-        "valid_until": None,
-        "dispute_hold": False,
-        "invalidation_pending": False,
-    }
+    fields = RegisterEntry(
+        title="t",
+        holders=(domain_party(1),),
+        filing_date=date(2015, 3, 10),
+        grant_date=date(2017, 6, 20),
+        status="in_force",
+        annuity_paid_through_year=12,
+        valid_until=None,
+        dispute_hold=False,
+        invalidation_pending=False,
+    )
     with acting_as(Actor("p", "ip_office", "CNIPA")):
         container.registry.import_ip_rights(
             [("invention_patent", patent_number(i), fields) for i in range(1200)],

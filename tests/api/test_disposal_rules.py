@@ -1,4 +1,4 @@
-"""Disposal, listing and compensation rules over HTTP (SPEC §1-§2, §5-§7).
+"""Disposal, listing and compensation rules over HTTP (contract §1-§2, §5-§7).
 
 Every bad request is a problem document with a stable code and writes nothing; who may see
 which disposal and listing. The manual clock stands at 2026-01-05 09:00 CST; a listing made
@@ -401,7 +401,7 @@ async def test_a_settlement_dated_in_the_future_is_refused(client, keys, contain
     await refused(client, container, keys.trading_centre, url, body, 422, "date_in_future")
 
 
-# ---- visibility (SPEC §2) ------------------------------------------------------------
+# ---- visibility (contract §2) ------------------------------------------------------------
 
 
 async def listings_page(client, key: str, container, **params: Any) -> dict:

@@ -1,4 +1,4 @@
-"""The two dual-track disposal paths over HTTP (SPEC §5-§7), figures worked out by hand.
+"""The two dual-track disposal paths over HTTP (contract §5-§7), figures worked out by hand.
 
 Both start the same way: a 5,000,000.00 pledge of one patent enrolled with the Hubei fund at a
 40 % share; the loan defaults with 4,200,000.00 outstanding; the fund advances

@@ -1,4 +1,4 @@
-"""GET /v1/pledges (SPEC §1, §4): keyset pages, filters, and min_position read-your-writes.
+"""GET /v1/pledges (contract §1, §4): keyset pages, filters, and min_position read-your-writes.
 
 The test app runs no background worker, so the read model only catches up when a request
 asks for it with ?min_position.

@@ -13,6 +13,7 @@ from api.bootstrap import Container, bootstrap
 from api.settings import Settings
 from registry.actors import acting_as
 from registry.errors import DomainError
+from registry.values import LoanAmendment
 from tests.application.workload import file, put
 from tests.builders import party
 from tests.factories import BANK_A, patent_fields, patent_item
@@ -37,7 +38,7 @@ def test_a_read_sees_what_another_process_wrote_since(container, other):
     pledge = filed(container)
     assert container.registry.pledge(pledge.id).version == 1  # now remembered here
 
-    changes = {"secured_amount": Decimal("4000000.00")}
+    changes = LoanAmendment(secured_amount=Decimal("4000000.00"))
     with acting_as(BANK_A):
         other.registry.amend_pledge(pledge.id, changes, "repaid in part")
 
@@ -49,10 +50,15 @@ def test_a_stale_command_is_refused_as_a_conflict_not_applied(container, other):
     pledge = filed(container)
     container.registry.pledge(pledge.id)
     with acting_as(BANK_A):
-        other.registry.amend_pledge(pledge.id, {"secured_amount": Decimal("4000000.00")}, "r")
+        other.registry.amend_pledge(
+            pledge.id, LoanAmendment(secured_amount=Decimal("4000000.00")), "r"
+        )
         with pytest.raises(DomainError) as refused:
             container.registry.amend_pledge(
-                pledge.id, {"secured_amount": Decimal("3000000.00")}, "r", expected_version=1
+                pledge.id,
+                LoanAmendment(secured_amount=Decimal("3000000.00")),
+                "r",
+                expected_version=1,
             )
 
     assert refused.value.code == "version_mismatch"
@@ -69,7 +75,7 @@ def test_a_command_that_fails_after_changing_the_aggregate_leaves_no_trace(conta
 
     monkeypatch.setattr(container.store, "save", lost_connection)
     with acting_as(BANK_A), pytest.raises(ConnectionError):
-        changes = {"secured_amount": Decimal("4000000.00")}
+        changes = LoanAmendment(secured_amount=Decimal("4000000.00"))
         container.registry.amend_pledge(pledge.id, changes, "r")
     monkeypatch.undo()
 

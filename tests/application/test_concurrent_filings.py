@@ -1,5 +1,5 @@
-"""Two concurrent filings for the same IP right never both register (SPEC §4), and the
-global log stays gap-free (SPEC §8) while they race."""
+"""Two concurrent filings for the same IP right never both register (contract §4), and the
+global log stays gap-free (contract §8) while they race."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import TypeVar
 from api.bootstrap import Container
 from registry.actors import acting_as
 from registry.pledges import Pledge
+from registry.values import Encumbrance
 from tests.application.workload import put
 from tests.builders import party
 from tests.factories import IP_OFFICE, bank, make_filing, patent_fields, patent_item
@@ -72,21 +73,19 @@ def test_every_losing_filing_is_refused_as_already_pledged(container):
     losers = [p for p in pledges if p.status == "refused"]
     assert len(losers) == RACERS - 1
     for loser in losers:
-        assert [(r["code"], r["item"]) for r in loser.refusal_reasons] == [
-            ("ip_already_pledged", PATENT)
-        ]
+        assert [(r.code, r.item) for r in loser.refusal_reasons] == [("ip_already_pledged", PATENT)]
 
 
 def test_the_patents_encumbrance_names_the_winning_filing(container):
     pledges = race_for_one_patent(container)
 
     [winner] = [p for p in pledges if p.status == "registered"]
-    encumbrance = container.registry.ip_right(PATENT["kind"], PATENT["number"]).encumbrance
-    assert encumbrance == {
-        "pledge_id": str(winner.id),
-        "registration_number": winner.registration_number,
-        "pledgee": winner.pledgee,
-    }
+    encumbrance = container.registry.ip_right(PATENT.kind, PATENT.number).encumbrance
+    assert encumbrance == Encumbrance(
+        pledge_id=str(winner.id),
+        registration_number=winner.registration_number,
+        pledgee=winner.pledgee,
+    )
 
 
 def test_the_log_has_no_gaps_or_duplicates_after_the_race(container):
@@ -105,7 +104,7 @@ def test_concurrent_writes_to_different_rights_never_conflict(container, caplog)
 
         def register() -> bool:
             with acting_as(IP_OFFICE):
-                result = container.registry.put_ip_right(item["kind"], item["number"], fields)
+                result = container.registry.put_ip_right(item.kind, item.number, fields)
             return result.value[1]
 
         return register

@@ -14,6 +14,7 @@ from api.bootstrap import Container
 from events.projections.timers import _arm
 from events.tables import audit_nodes, timers
 from registry.actors import acting_as
+from registry.values import LoanAmendment
 from tests.application.workload import file, put
 from tests.builders import party
 from tests.factories import BANK_A, BANK_B, patent_fields, patent_item
@@ -31,7 +32,9 @@ def busy_log(container: Container) -> None:
     put(container, patent_item(5), patent_fields([HOLDER, BUYER]))
     registry = container.registry
     with acting_as(BANK_A):
-        registry.amend_pledge(first.id, {"secured_amount": Decimal("4000000.00")}, "repaid")
+        registry.amend_pledge(
+            first.id, LoanAmendment(secured_amount=Decimal("4000000.00")), "repaid"
+        )
         registry.release_pledge(first.id, date(2026, 1, 5), "part", [patent_item(2)])
     with acting_as(BANK_B):
         registry.release_pledge(second.id, date(2026, 1, 5), "repaid", None)

@@ -12,21 +12,24 @@ import pytest
 from sqlalchemy import Table, select
 
 from api.bootstrap import Container
+from events.jsonable import jsonable
 from events.projections.runner import ProjectionRunner
 from registry.actors import acting_as
+from registry.values import FeePrepayment, Item, LoanAmendment
 from tests.application.workload import file, put
 from tests.builders import party
 from tests.factories import (
     BANK_A,
     BANK_B,
     consent,
+    domain_party,
     patent_fields,
     patent_item,
     trademark_fields,
     trademark_item,
 )
 
-HOLDER, CO_OWNER, BUYER = party(1), party(2), party(3)
+HOLDER, CO_OWNER, BUYER = party(1), party(2), domain_party(3)
 ON = date(2026, 1, 5)
 
 
@@ -45,14 +48,16 @@ def mixed_workload(container: Container) -> None:
     kept = file(container, BANK_A, HOLDER, [p1, mark])
     with acting_as(BANK_A):
         registry.release_pledge(kept.id, ON, "other", [mark])
-        registry.amend_pledge(kept.id, {"secured_amount": Decimal("4500000.00")}, "paid down")
-    payment = {
-        "item": p1,
-        "through_year": 13,
-        "amount": Decimal("6000.00"),
-        "paid_on": ON,
-        "receipt_number": "R-1",
-    }
+        registry.amend_pledge(
+            kept.id, LoanAmendment(secured_amount=Decimal("4500000.00")), "paid down"
+        )
+    payment = FeePrepayment(
+        item=p1,
+        through_year=13,
+        amount=Decimal("6000.00"),
+        paid_on=ON,
+        receipt_number="R-1",
+    )
     with acting_as(BANK_A):
         registry.prepay_annuity(kept.id, payment)
 
@@ -118,9 +123,9 @@ def test_the_holder_index_follows_a_change_of_holders(workload):
     codes = {
         row["credit_code"]
         for row in snapshot(workload)["ip_right_holders_view"]
-        if row["number"] == patent_item(2)["number"]
+        if row["number"] == patent_item(2).number
     }
-    assert codes == {BUYER["credit_code"]}
+    assert codes == {BUYER.credit_code}
 
 
 def test_catching_up_twice_applies_each_event_once(workload):
@@ -168,14 +173,14 @@ def test_the_read_models_agree_with_the_aggregates(workload):
         pledge = workload.registry.pledge(UUID(row["id"]))
         assert (row["status"], row["version"]) == (pledge.status, pledge.version)
         assert row["secured_amount"] == pledge.secured_amount
-        assert row["maturity_date"] == pledge.loan["maturity_date"]
+        assert row["maturity_date"] == pledge.loan.maturity_date
     for row in rows["pledge_items_view"]:
         pledge = workload.registry.pledge(UUID(row["pledge_id"]))
-        item = {"kind": row["kind"], "number": row["number"]}
+        item = Item(row["kind"], row["number"])
         assert row["released"] == (item not in pledge.active_items or pledge.status == "refused")
     for row in rows["ip_rights_view"]:
         right = workload.registry.ip_right(row["kind"], row["number"])
-        pledge_id = right.encumbrance and right.encumbrance["pledge_id"]
+        pledge_id = right.encumbrance and right.encumbrance.pledge_id
         assert (row["encumbered_by"], row["version"]) == (pledge_id, right.version)
         assert row["annuity_paid_through_year"] == right.annuity_paid_through_year
-        assert row["holders"] == right.holders
+        assert row["holders"] == jsonable(right.holders)

@@ -15,12 +15,20 @@ from registry.errors import AmountMismatch, NotFound
 from registry.ip_rights import IPRight
 from registry.pledges import Pledge
 from registry.service import TermExceedsProtection
+from registry.values import (
+    Encumbrance,
+    FeePrepayment,
+    LoanAmendment,
+    RegisterChanges,
+    RiskCompensation,
+)
 from tests.application.workload import file, put, types_after
 from tests.builders import party
 from tests.factories import (
     BANK_A,
     BANK_B,
     IP_OFFICE,
+    domain_party,
     make_filing,
     patent_fields,
     patent_item,
@@ -48,7 +56,7 @@ def saves(container, monkeypatch) -> list[list[object]]:
 
 
 def right(container, item) -> IPRight:
-    return container.registry.ip_right(item["kind"], item["number"])
+    return container.registry.ip_right(item.kind, item.number)
 
 
 def registered_pledge(container) -> Pledge:
@@ -65,7 +73,7 @@ def registered_pledge(container) -> Pledge:
 def test_putting_an_unknown_right_creates_it(container):
     with acting_as(IP_OFFICE):
         result = container.registry.put_ip_right(
-            "invention_patent", PATENT["number"], patent_fields([HOLDER])
+            "invention_patent", PATENT.number, patent_fields([HOLDER])
         )
 
     assert result.value[1] is True
@@ -78,14 +86,14 @@ def test_putting_a_known_right_records_only_the_changed_fields(container):
 
     with acting_as(IP_OFFICE):
         result = container.registry.put_ip_right(
-            PATENT["kind"], PATENT["number"], patent_fields([HOLDER], dispute_hold=True)
+            PATENT.kind, PATENT.number, patent_fields([HOLDER], dispute_hold=True)
         )
 
     assert result.value[1] is False
     assert types_after(container, 1) == ["ip_right.updated"]
-    assert container.store.decode(container.store.read_log(after=1, limit=1)[0]).changes == {
-        "dispute_hold": True
-    }
+    assert container.store.decode(
+        container.store.read_log(after=1, limit=1)[0]
+    ).changes == RegisterChanges(dispute_hold=True)
 
 
 def test_putting_unchanged_fields_records_nothing(container):
@@ -93,7 +101,7 @@ def test_putting_unchanged_fields_records_nothing(container):
 
     with acting_as(IP_OFFICE):
         result = container.registry.put_ip_right(
-            PATENT["kind"], PATENT["number"], patent_fields([HOLDER])
+            PATENT.kind, PATENT.number, patent_fields([HOLDER])
         )
 
     assert result.position == 0
@@ -105,7 +113,7 @@ def test_money_dates_and_ids_come_back_from_the_store_exactly(container):
     put(container, PATENT, patent_fields([HOLDER]))
     filing = replace(
         make_filing(HOLDER, [PATENT], secured_amount=Decimal("5000000.10")),
-        risk_compensation={"fund_id": "HB-RCF", "share": Decimal("0.40")},
+        risk_compensation=RiskCompensation(fund_id="HB-RCF", share=Decimal("0.40")),
     )
     with acting_as(BANK_A):
         pledge = container.registry.file_pledge(filing).value
@@ -117,10 +125,11 @@ def test_money_dates_and_ids_come_back_from_the_store_exactly(container):
         fresh.close()
 
     assert isinstance(stored.id, UUID) and stored.id == pledge.id
-    assert stored.filing == filing.as_dict()
+    assert stored.filing == filing
     assert str(stored.secured_amount) == "5000000.10"
-    assert str(stored.filing["risk_compensation"]["share"]) == "0.40"
-    assert type(stored.loan["maturity_date"]) is date
+    assert stored.filing.risk_compensation is not None
+    assert str(stored.filing.risk_compensation.share) == "0.40"
+    assert type(stored.loan.maturity_date) is date
     assert type(stored.registered_on) is date
     assert type(stored_right.filing_date) is date
     assert stored.created_on == container.clock.now()
@@ -148,11 +157,11 @@ def test_a_registration_encumbers_every_item_in_the_same_save(container, saves):
 def test_every_item_of_a_registered_pledge_shows_its_encumbrance(container):
     pledge = registered_pledge(container)
 
-    expected = {
-        "pledge_id": str(pledge.id),
-        "registration_number": pledge.registration_number,
-        "pledgee": "BANK-A",
-    }
+    expected = Encumbrance(
+        pledge_id=str(pledge.id),
+        registration_number=pledge.registration_number,
+        pledgee="BANK-A",
+    )
     assert right(container, PATENT).encumbrance == expected
     assert right(container, MARK).encumbrance == expected
 
@@ -163,7 +172,7 @@ def test_a_refusal_is_recorded_and_encumbers_nothing(container):
     pledge = file(container, BANK_A, HOLDER, [PATENT])
 
     assert pledge.status == "refused"
-    assert container.registry.pledge(pledge.id).refusal_reasons[0]["code"] == "ip_in_dispute"
+    assert container.registry.pledge(pledge.id).refusal_reasons[0].code == "ip_in_dispute"
     assert right(container, PATENT).encumbrance is None
     assert types_after(container, 1) == ["pledge.refused"]
 
@@ -176,8 +185,8 @@ def test_released_items_are_free_for_a_new_pledge(container):
     second = file(container, BANK_B, HOLDER, [PATENT, MARK])
 
     assert second.status == "registered"
-    assert right(container, PATENT).encumbrance["pledge_id"] == str(second.id)
-    assert right(container, MARK).encumbrance["pledgee"] == "BANK-B"
+    assert right(container, PATENT).encumbrance.pledge_id == str(second.id)
+    assert right(container, MARK).encumbrance.pledgee == "BANK-B"
 
 
 def test_a_partial_release_frees_only_the_items_named(container):
@@ -187,22 +196,22 @@ def test_a_partial_release_frees_only_the_items_named(container):
         container.registry.release_pledge(pledge.id, date(2026, 1, 5), "other", [MARK])
 
     assert right(container, MARK).encumbrance is None
-    assert right(container, PATENT).encumbrance["pledge_id"] == str(pledge.id)
+    assert right(container, PATENT).encumbrance.pledge_id == str(pledge.id)
     assert container.registry.pledge(pledge.id).status == "registered"
 
 
 # ---- annuity prepayment --------------------------------------------------------------
 
 
-def prepayment(amount: str) -> dict:
+def prepayment(amount: str) -> FeePrepayment:
     # Fee years 13 and 14 of an invention patent: 6,000 each, not yet due on 2026-01-05.
-    return {
-        "item": PATENT,
-        "through_year": 14,
-        "amount": Decimal(amount),
-        "paid_on": date(2026, 1, 5),
-        "receipt_number": "R-0001",
-    }
+    return FeePrepayment(
+        item=PATENT,
+        through_year=14,
+        amount=Decimal(amount),
+        paid_on=date(2026, 1, 5),
+        receipt_number="R-0001",
+    )
 
 
 def test_prepaying_the_exact_fees_advances_the_registers_paid_through_year(container):
@@ -211,7 +220,7 @@ def test_prepaying_the_exact_fees_advances_the_registers_paid_through_year(conta
     with acting_as(BANK_A):
         result = container.registry.prepay_annuity(pledge.id, prepayment("12000.00"))
 
-    assert result.value[1]["from_year"] == 13
+    assert result.value[1].from_year == 13
     assert right(container, PATENT).annuity_paid_through_year == 14
     assert types_after(container, result.position - 2) == ["annuity.prepaid", "ip_right.updated"]
 
@@ -237,7 +246,7 @@ def test_a_maturity_beyond_an_items_protection_is_refused(container):
     # the trademark is valid until 2033-08-13
     with acting_as(BANK_A), pytest.raises(TermExceedsProtection):
         container.registry.amend_pledge(
-            pledge.id, {"maturity_date": date(2033, 8, 14)}, "extension"
+            pledge.id, LoanAmendment(maturity_date=date(2033, 8, 14)), "extension"
         )
     assert container.registry.pledge(pledge.id).version == 1
 
@@ -247,17 +256,19 @@ def test_a_maturity_on_the_last_day_of_protection_is_accepted(container):
 
     with acting_as(BANK_A):
         result = container.registry.amend_pledge(
-            pledge.id, {"maturity_date": date(2033, 8, 13)}, "extension"
+            pledge.id, LoanAmendment(maturity_date=date(2033, 8, 13)), "extension"
         )
 
-    assert result.value.loan["maturity_date"] == date(2033, 8, 13)
+    assert result.value.loan.maturity_date == date(2033, 8, 13)
 
 
 def test_another_banks_pledge_cannot_be_amended(container):
     pledge = registered_pledge(container)
 
     with pytest.raises(NotFound), acting_as(BANK_B):
-        container.registry.amend_pledge(pledge.id, {"secured_amount": Decimal("1.00")}, "mine now")
+        container.registry.amend_pledge(
+            pledge.id, LoanAmendment(secured_amount=Decimal("1.00")), "mine now"
+        )
 
 
 # ---- history -------------------------------------------------------------------------
@@ -269,7 +280,7 @@ def test_a_pledge_as_of_an_earlier_instant_is_its_state_then(container):
     container.clock.advance(timedelta(days=2))
     with acting_as(BANK_A):
         container.registry.amend_pledge(
-            pledge.id, {"secured_amount": Decimal("4000000.00")}, "partly repaid"
+            pledge.id, LoanAmendment(secured_amount=Decimal("4000000.00")), "partly repaid"
         )
 
     then = container.registry.pledge_as_of(pledge.id, filed_at + timedelta(days=1))
@@ -297,7 +308,7 @@ def test_an_ip_rights_id_is_not_a_pledge_at_any_instant(container):
 
 def test_an_import_saves_in_batches_of_two_hundred(container, saves):
     entries = [
-        ("invention_patent", patent_item(n)["number"], patent_fields([party(n)]))
+        ("invention_patent", patent_item(n).number, patent_fields([party(n)]))
         for n in range(1, 451)
     ]
 
@@ -306,12 +317,12 @@ def test_an_import_saves_in_batches_of_two_hundred(container, saves):
 
     assert [len(batch) for batch in saves] == [200, 200, 50]
     assert position == container.store.max_position() == 450
-    assert right(container, patent_item(450)).holders == [party(450)]
+    assert right(container, patent_item(450)).holders == (domain_party(450),)
 
 
 def test_an_import_updates_rights_already_in_the_register(container):
     put(container, PATENT, patent_fields([HOLDER]))
-    entries = [(PATENT["kind"], PATENT["number"], patent_fields([HOLDER], title="Renamed"))]
+    entries = [(PATENT.kind, PATENT.number, patent_fields([HOLDER], title="Renamed"))]
 
     with acting_as(IP_OFFICE):
         container.registry.import_ip_rights(entries)
@@ -326,8 +337,8 @@ def test_an_entry_repeated_within_one_import_ends_with_its_last_fields(container
 
     with acting_as(IP_OFFICE):
         container.registry.import_ip_rights(
-            [("invention_patent", PATENT["number"], first)] * 2
-            + [("invention_patent", PATENT["number"], last)],
+            [("invention_patent", PATENT.number, first)] * 2
+            + [("invention_patent", PATENT.number, last)],
         )
 
     assert types_after(container, 0) == ["ip_right.registered", "ip_right.updated"]

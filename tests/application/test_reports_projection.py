@@ -24,18 +24,20 @@ from api.bootstrap import Container
 from events.clock import CST
 from events.tables import pledge_timeline, report_facts
 from registry.actors import SYSTEM, Actor, acting_as
+from registry.values import LoanAmendment
 from tests.application.workload import file, put
 from tests.builders import party
 from tests.factories import (
     BANK_A,
     BANK_B,
+    domain_party,
     patent_fields,
     patent_item,
     trademark_fields,
     trademark_item,
 )
 
-HOLDER, BUYER, PUBLIC_BUYER = party(1), party(7), party(8)
+HOLDER, BUYER, PUBLIC_BUYER = party(1), domain_party(7), domain_party(8)
 TRADING_CENTRE = Actor("p-tc", "trading_centre", "WHOTC")
 PLATFORM = Actor("p-platform", "disposal_platform", "HB-IPDP")
 INVENTION_AND_MARK = "invention_patent,trademark"
@@ -74,7 +76,9 @@ def supervised_workload(container: Container) -> dict[str, str]:
     c = file(container, BANK_A, HOLDER, [p3, p4], secured_amount=Decimal("1000000.00"))
     assert file(container, BANK_B, HOLDER, [p1]).status == "refused"
     with acting_as(BANK_A):
-        registry.amend_pledge(a.id, {"secured_amount": Decimal("4500000.00")}, "paid down")
+        registry.amend_pledge(
+            a.id, LoanAmendment(secured_amount=Decimal("4500000.00")), "paid down"
+        )
 
     move_to(container, on(2, 16))
     with acting_as(BANK_A):

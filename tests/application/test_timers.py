@@ -1,4 +1,4 @@
-"""Timers (SPEC §4 annuity watch, §6 the 180-day rule, §7): deadlines fire from the service's
+"""Timers (contract §4 annuity watch, §6 the 180-day rule, §7): deadlines fire from the service's
 own scheduler, once, in due order, at the instant they became due, and survive restarts.
 
 The manual clock starts on Monday 2026-01-05 09:00 China Standard Time. A listing made that
@@ -23,6 +23,7 @@ from events.projections.timers import annuity_key, listing_key
 from events.tables import annuity_watch, timers
 from registry.actors import SYSTEM, acting_as
 from registry.pledges import Pledge
+from registry.values import FeePrepayment
 from tests.application.timer_support import (
     APR_DUE,
     DEADLINE,
@@ -43,9 +44,8 @@ from tests.application.timer_support import (
     types_of,
 )
 from tests.application.workload import put
-from tests.builders import party
 from tests.conftest import auth
-from tests.factories import BANK_A, patent_fields, patent_item
+from tests.factories import BANK_A, domain_party, patent_fields, patent_item
 
 # ---- building blocks -----------------------------------------------------------------
 
@@ -57,13 +57,13 @@ def rows(container: Container, table: Table) -> list[dict[str, Any]]:
 
 
 def prepay_year_12(container: Container, pledge: Pledge, serial: int) -> None:
-    payment = {
-        "item": patent_item(serial),
-        "through_year": 12,
-        "amount": Decimal("4000.00"),
-        "paid_on": container.clock.today(),
-        "receipt_number": "R-2026-0001",
-    }
+    payment = FeePrepayment(
+        item=patent_item(serial),
+        through_year=12,
+        amount=Decimal("4000.00"),
+        paid_on=container.clock.today(),
+        receipt_number="R-2026-0001",
+    )
     with acting_as(BANK_A):
         container.registry.prepay_annuity(pledge.id, payment)
 
@@ -83,7 +83,7 @@ def open_container(database_url: str) -> Iterator[Callable[[ManualClock], Contai
         container.close()
 
 
-# ---- the 180-day no-taker rule (SPEC §6) ---------------------------------------------
+# ---- the 180-day no-taker rule (contract §6) ---------------------------------------------
 
 
 def test_a_listing_fires_nothing_on_the_day_of_its_deadline(container):
@@ -110,7 +110,7 @@ def test_a_timer_acts_as_the_system_not_as_whoever_acted_last(container):
     container.advance_clock(end_of(DEADLINE + timedelta(days=1)))
 
     events = container.store.events.get(listing.id)
-    assert [e.actor for e in events][-2:] == [SYSTEM.as_dict()] * 2
+    assert [e.actor for e in events][-2:] == [SYSTEM] * 2
 
 
 def test_an_expired_listing_never_fires_again(container):
@@ -137,7 +137,7 @@ def test_expiry_events_carry_the_timers_due_instant_not_the_target_time(containe
 
 def test_an_intention_cancels_the_no_taker_timer(container):
     listing = listing_without_taker(container)
-    bidder = party(900, "Hubei Changjiang Tech Investment Co., Ltd.")
+    bidder = domain_party(900, "Hubei Changjiang Tech Investment Co., Ltd.")
     with acting_as(TRADING_CENTRE):
         container.disposals.register_intention(listing.id, bidder, LISTED_ON)
 
@@ -147,7 +147,7 @@ def test_an_intention_cancels_the_no_taker_timer(container):
     assert timer_states(container, listing.id) == {listing_key(str(listing.id)): "cancelled"}
 
 
-# ---- the annuity watch (SPEC §4) -----------------------------------------------------
+# ---- the annuity watch (contract §4) -----------------------------------------------------
 
 
 def test_due_soon_fires_thirty_days_before_the_fee_falls_due(container):
@@ -179,7 +179,7 @@ async def test_grace_end_lapses_the_right_and_puts_the_pledge_collateral_at_risk
     assert through_grace == ["annuity.due_soon", "annuity.overdue"]
     assert after_grace == LAPSE
     item = patent_item(1)
-    assert container.registry.ip_right(item["kind"], item["number"]).status == "terminated"
+    assert container.registry.ip_right(item.kind, item.number).status == "terminated"
     response = await client.get(f"/v1/pledges/{pledge.id}", headers=auth(keys.bank_a))
     assert response.status_code == 200, response.text
     assert response.json()["collateral_at_risk"] is True
@@ -246,7 +246,7 @@ def test_a_prepayment_after_the_warning_stops_overdue_and_lapse(container):
 
     assert fired == []
     item = patent_item(1)
-    assert container.registry.ip_right(item["kind"], item["number"]).status == "in_force"
+    assert container.registry.ip_right(item.kind, item.number).status == "in_force"
 
 
 def test_a_released_pledges_patent_is_no_longer_watched(container):
@@ -269,7 +269,7 @@ def test_an_unpledged_patent_is_not_watched(container):
     assert timer_states(container, right_id(1)) == {}
 
 
-# ---- durability and concurrency (SPEC §7) --------------------------------------------
+# ---- durability and concurrency (contract §7) --------------------------------------------
 
 
 def test_a_listing_timer_survives_a_restart(clock, open_container):

@@ -78,7 +78,7 @@ def listing_without_taker(container: Container, serial: int = 1) -> Listing:
 
 def right_id(serial: int) -> UUID:
     item = patent_item(serial)
-    return ip_right_id(item["kind"], item["number"])
+    return ip_right_id(item.kind, item.number)
 
 
 def logged(container: Container, after: int = 0) -> list[tuple[UUID, str, datetime]]:

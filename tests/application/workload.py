@@ -14,7 +14,7 @@ from tests.factories import IP_OFFICE, make_filing
 def put(container: Container, item: dict[str, str], fields: dict[str, Any]) -> int:
     """Registers (or updates) a right; returns the log position written (0: nothing)."""
     with acting_as(IP_OFFICE):
-        return container.registry.put_ip_right(item["kind"], item["number"], fields).position
+        return container.registry.put_ip_right(item.kind, item.number, fields).position
 
 
 def file(

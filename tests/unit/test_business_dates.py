@@ -4,6 +4,7 @@ its own day, not before the record it follows); register entries whose every der
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -23,6 +24,7 @@ from registry.business_dates import (
 )
 from registry.errors import InvalidValue
 from registry.register_rules import check_register_fields
+from registry.values import Item
 from tests.builders import party
 from tests.factories import ip_right, patent_fields, patent_item, trademark_fields, trademark_item
 
@@ -127,7 +129,7 @@ def test_a_patent_filed_on_the_last_day_of_2100_can_be_shown(kind):
         [HOLDER], filing_date=filing, grant_date=filing, annuity_paid_through_year=0
     )
     check_register_fields(kind, fields, LATEST)
-    right = ip_right({"kind": kind, "number": "x"}, fields)
+    right = ip_right(Item(kind, "x"), fields)
 
     body = ip_right_body(right, LATEST)
 
@@ -153,7 +155,7 @@ def test_every_patent_entry_the_register_accepts_can_be_shown_on_any_later_day(
         check_register_fields(kind, fields, today)
     except InvalidValue:
         return  # paid beyond the kind's term: refused, so nothing to show
-    right = ip_right(patent_item(1) | {"kind": kind}, fields)
+    right = ip_right(replace(patent_item(1), kind=kind), fields)
 
     ip_right_body(right, today)
     annuity_schedule_body(right, today)

@@ -99,4 +99,4 @@ def test_every_event_records_who_acted_from_the_context() -> None:
     with acting_as(SYSTEM):
         pledge.flag_collateral_at_risk(patent_item(1), "annuity_lapsed", NOW)
 
-    assert [e.actor for e in pledge.collect_events()] == [BANK_A.as_dict(), SYSTEM.as_dict()]
+    assert [e.actor for e in pledge.collect_events()] == [BANK_A, SYSTEM]

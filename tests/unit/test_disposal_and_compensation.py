@@ -1,10 +1,9 @@
-"""Disposal cases, settlement arithmetic and risk-compensation clearing (SPEC §5, §6)."""
+"""Disposal cases, settlement arithmetic and risk-compensation clearing (contract §5, §6)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -16,8 +15,10 @@ from disposal.compensation import CompensationClaim, claim_id, clearing
 from disposal.disposals import EVENT_TYPES as DISPOSAL_EVENT_TYPES
 from disposal.disposals import Disposal, settlement_figures
 from disposal.errors import DateOutOfOrder, RouteMismatch
+from disposal.values import Outcome
 from registry.errors import InvalidState, InvalidValue
-from tests.builders import party
+from registry.values import Licence
+from tests.factories import domain_party as party
 from tests.factories import patent_item
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -29,7 +30,7 @@ APPRAISED = Decimal("5000000.00")
 OUTSTANDING = Decimal("4200000.00")
 ITEMS = [patent_item(1)]
 BUYER = party(11)
-LICENCE = {"licensee": party(1), "term_years": 5, "royalty": "3 % of net sales"}
+LICENCE = Licence(licensee=party(1), terms="royalty 3 % of net sales", term_years=5)
 ZERO = Decimal("0.00")
 D = Decimal
 
@@ -43,15 +44,15 @@ def opened(route: str = "exchange_listing") -> Disposal:
 
 def conclude(
     disposal: Disposal,
-    licence: dict[str, Any] | None = LICENCE,
+    licence: Licence | None = LICENCE,
     on: date = LATER,
     price: Decimal = D("3000000.00"),
 ) -> None:
     disposal.conclude(BUYER, price, on, licence, LATE)
 
 
-def sale(price: Decimal = D("4500000.00")) -> dict[str, Any]:
-    return {"buyer": BUYER, "price": price, "via": "sale", "on": OPENED_ON}
+def sale(price: Decimal = D("4500000.00")) -> Outcome:
+    return Outcome(buyer=BUYER, price=price, via="sale", on=OPENED_ON)
 
 
 def settle(
@@ -59,7 +60,7 @@ def settle(
     proceeds: Decimal,
     costs: Decimal = ZERO,
     on: date = LATER,
-    outcome: dict[str, Any] | None = None,
+    outcome: Outcome | None = None,
 ) -> None:
     disposal.settle(outcome or sale(proceeds), proceeds, costs, on, LATE)
 
@@ -210,7 +211,8 @@ def test_a_reverse_licence_concludes_with_its_licence():
     conclude(disposal)
 
     assert disposal.status == "concluded"
-    assert disposal.conclusion == {
+    assert disposal.conclusion is not None
+    assert vars(disposal.conclusion) == {
         "buyer": BUYER,
         "price": D("3000000.00"),
         "concluded_on": LATER,
@@ -225,7 +227,7 @@ def test_an_acquisition_concludes_without_a_licence():
 
     conclude(disposal, licence=None)
 
-    assert disposal.conclusion is not None and disposal.conclusion["via"] == "acquisition"
+    assert disposal.conclusion is not None and disposal.conclusion.via == "acquisition"
 
 
 def test_a_conclusion_dated_before_the_disposal_opened_is_refused():
@@ -253,7 +255,8 @@ def test_settling_a_sold_listing_records_recovery_and_surplus():
     settle(disposal, D("5000000.00"), D("300000.00"))
 
     assert disposal.status == "settled"
-    assert disposal.settlement == {
+    assert disposal.settlement is not None
+    assert vars(disposal.settlement) == {
         "buyer": BUYER,
         "via": "sale",
         "proceeds": D("5000000.00"),
@@ -273,8 +276,8 @@ def test_a_concluded_disposal_settles_with_its_conclusion():
     settle(disposal, D("3000000.00"), outcome=disposal.direct_outcome)
 
     assert disposal.settlement is not None
-    assert disposal.settlement["via"] == "reverse_licence"
-    assert disposal.settlement["recovery"] == D("3000000.00")
+    assert disposal.settlement.via == "reverse_licence"
+    assert disposal.settlement.recovery == D("3000000.00")
 
 
 def test_costs_above_proceeds_are_refused():
@@ -291,7 +294,7 @@ def test_costs_equal_to_proceeds_settle_with_nothing_recovered():
     settle(disposal, D("100000.00"), D("100000.00"))
 
     assert disposal.settlement is not None
-    assert (disposal.settlement["recovery"], disposal.settlement["surplus_to_pledgor"]) == (
+    assert (disposal.settlement.recovery, disposal.settlement.surplus_to_pledgor) == (
         ZERO,
         ZERO,
     )
@@ -318,7 +321,7 @@ def test_a_disposal_is_settled_only_once():
 
     with pytest.raises(InvalidState):
         settle(disposal, D("200000.00"))
-    assert disposal.settlement is not None and disposal.settlement["proceeds"] == D("100000.00")
+    assert disposal.settlement is not None and disposal.settlement.proceeds == D("100000.00")
 
 
 def test_a_settled_disposal_cannot_be_listed_again():
@@ -335,7 +338,7 @@ def test_a_settled_disposal_cannot_be_listed_again():
 def test_clearing_refunds_the_advance_beyond_the_funds_share_of_the_final_loss():
     figures = clearing(D("0.40"), OUTSTANDING, D("3000000.00"), D("1680000.00"))
 
-    assert figures == {
+    assert vars(figures) == {
         "final_loss": D("1200000.00"),
         "final_share": D("480000.00"),
         "refund_due": D("1200000.00"),
@@ -346,7 +349,7 @@ def test_clearing_refunds_the_advance_beyond_the_funds_share_of_the_final_loss()
 def test_clearing_before_any_advance_leaves_the_whole_share_owed():
     figures = clearing(D("0.40"), OUTSTANDING, D("3000000.00"), ZERO)
 
-    assert (figures["final_share"], figures["refund_due"], figures["balance_due"]) == (
+    assert (figures.final_share, figures.refund_due, figures.balance_due) == (
         D("480000.00"),
         ZERO,
         D("480000.00"),
@@ -356,7 +359,7 @@ def test_clearing_before_any_advance_leaves_the_whole_share_owed():
 def test_clearing_after_full_recovery_refunds_the_whole_advance():
     figures = clearing(D("0.40"), OUTSTANDING, OUTSTANDING, D("1680000.00"))
 
-    assert figures == {
+    assert vars(figures) == {
         "final_loss": ZERO,
         "final_share": ZERO,
         "refund_due": D("1680000.00"),
@@ -367,7 +370,7 @@ def test_clearing_after_full_recovery_refunds_the_whole_advance():
 def test_clearing_with_nothing_recovered_keeps_the_whole_advance():
     figures = clearing(D("0.40"), OUTSTANDING, ZERO, D("1680000.00"))
 
-    assert (figures["final_loss"], figures["refund_due"], figures["balance_due"]) == (
+    assert (figures.final_loss, figures.refund_due, figures.balance_due) == (
         OUTSTANDING,
         ZERO,
         ZERO,
@@ -377,7 +380,7 @@ def test_clearing_with_nothing_recovered_keeps_the_whole_advance():
 def test_the_funds_final_share_is_rounded_half_up_to_the_cent():
     figures = clearing(D("0.5"), D("100.05"), ZERO, ZERO)
 
-    assert figures["final_share"] == D("50.03")
+    assert figures.final_share == D("50.03")
 
 
 shares = st.integers(min_value=1, max_value=99).map(lambda n: Decimal(n).scaleb(-2))
@@ -392,12 +395,12 @@ def test_refund_and_balance_settle_the_advance_against_the_final_share(
 
     figures = clearing(share, outstanding, recovery, advanced)
 
-    assert figures["refund_due"] - figures["balance_due"] == advanced - figures["final_share"]
-    assert figures["refund_due"] >= ZERO and figures["balance_due"] >= ZERO
-    assert ZERO in (figures["refund_due"], figures["balance_due"])
-    assert figures["final_loss"] == outstanding - recovery
-    assert ZERO <= figures["final_share"] <= figures["final_loss"]
-    assert all(is_money(value) for value in figures.values())
+    assert figures.refund_due - figures.balance_due == advanced - figures.final_share
+    assert figures.refund_due >= ZERO and figures.balance_due >= ZERO
+    assert ZERO in (figures.refund_due, figures.balance_due)
+    assert figures.final_loss == outstanding - recovery
+    assert ZERO <= figures.final_share <= figures.final_loss
+    assert all(is_money(value) for value in vars(figures).values())
 
 
 # ---- the compensation claim --------------------------------------------------------
@@ -443,7 +446,8 @@ def test_advancing_pays_the_advance_due():
     claim.advance(LATER, LATE)
 
     assert claim.status == "advanced"
-    assert claim.advanced == {"amount": D("1680000.00"), "paid_on": LATER}
+    assert claim.advanced is not None
+    assert vars(claim.advanced) == {"amount": D("1680000.00"), "paid_on": LATER}
     assert claim.advanced_amount == D("1680000.00")
     assert claim_event_types(claim) == ["compensation.advanced"]
 
@@ -474,7 +478,8 @@ def test_clearing_an_advanced_claim_records_the_refund_due():
     claim.clear(D("3000000.00"), LATER, LATE)
 
     assert claim.status == "cleared"
-    assert claim.cleared == {
+    assert claim.cleared is not None
+    assert vars(claim.cleared) == {
         "recovery": D("3000000.00"),
         "final_loss": D("1200000.00"),
         "final_share": D("480000.00"),
@@ -491,7 +496,7 @@ def test_clearing_a_claim_never_advanced_leaves_the_final_share_owed():
     claim.clear(D("3000000.00"), LATER, LATE)
 
     assert claim.cleared is not None
-    assert (claim.cleared["refund_due"], claim.cleared["balance_due"]) == (ZERO, D("480000.00"))
+    assert (claim.cleared.refund_due, claim.cleared.balance_due) == (ZERO, D("480000.00"))
 
 
 def test_clearing_twice_records_nothing_the_second_time():

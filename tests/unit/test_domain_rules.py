@@ -21,6 +21,7 @@ from registry.annuity_watch import AnnuityNotice, is_watched, watch_plan
 from registry.errors import InvalidState
 from registry.npl_tolerance import ip_pledge_npl_ratio, within_npl_tolerance
 from registry.pledges import Pledge
+from registry.values import RiskCompensation
 from tests.builders import party
 from tests.factories import NOW, TODAY, make_filing, patent_item
 
@@ -112,10 +113,10 @@ def test_the_ip_pledge_ratio_may_exceed_the_overall_one_by_at_most_three_points(
 
 # ---- compensation claim preconditions ---------------------------------------------------
 
-ENROLMENT = {"fund_id": "HB-RCF", "share": D("0.40")}
+ENROLMENT = RiskCompensation(fund_id="HB-RCF", share=D("0.40"))
 
 
-def pledge(enrolment: dict[str, object] | None = ENROLMENT, default: bool = True) -> Pledge:
+def pledge(enrolment: RiskCompensation | None = ENROLMENT, default: bool = True) -> Pledge:
     filing = replace(make_filing(party(1), [patent_item(1)]), risk_compensation=enrolment)
     found = Pledge.register(uuid4(), filing, "BANK-A", "Y20260000000001", TODAY, NOW)
     if default:

@@ -1,4 +1,4 @@
-"""Examination of a filing against the register: one refusal code per CNIPA ground (SPEC §4)."""
+"""Examination of a filing against the register: one refusal code per CNIPA ground (contract §4)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from registry.examination import examine
-from registry.filings import Filing, item_key
+from registry.filings import Filing
 from registry.ip_rights import IPRight
+from registry.values import Encumbrance, Item, RefusalReason, RegisterEntry
 from tests.builders import party
 from tests.factories import (
     NOW,
@@ -29,12 +30,12 @@ STRANGER = party(3)
 PATENT = patent_item(1)
 
 
-def register(*entries: tuple[dict[str, str], dict[str, Any]]) -> dict[tuple[str, str], IPRight]:
-    return {item_key(item): ip_right(item, fields) for item, fields in entries}
+def register(*entries: tuple[Item, RegisterEntry]) -> dict[tuple[str, str], IPRight]:
+    return {item.key: ip_right(item, fields) for item, fields in entries}
 
 
 def codes(filing: Filing, rights: dict[tuple[str, str], IPRight]) -> list[str]:
-    return [reason["code"] for reason in examine(filing, rights, TODAY)]
+    return [reason.code for reason in examine(filing, rights, TODAY)]
 
 
 def only_patent(**overrides: Any) -> dict[tuple[str, str], IPRight]:
@@ -52,7 +53,7 @@ def test_a_clean_filing_gives_no_reasons():
 def test_an_item_missing_from_the_register_is_ip_unknown():
     reasons = examine(make_filing(HOLDER, [PATENT]), {}, TODAY)
 
-    assert reasons == [{"code": "ip_unknown", "item": PATENT, "detail": "not in the register"}]
+    assert reasons == [RefusalReason(code="ip_unknown", item=PATENT, detail="not in the register")]
 
 
 def test_a_pending_application_is_ip_not_granted():
@@ -100,8 +101,8 @@ def test_a_co_owner_without_consent_is_reported_by_name():
 
     reasons = examine(make_filing(HOLDER, [PATENT]), rights, TODAY)
 
-    assert [r["code"] for r in reasons] == ["co_owner_consent_missing"]
-    assert CO_OWNER["credit_code"] in reasons[0]["detail"]
+    assert [r.code for r in reasons] == ["co_owner_consent_missing"]
+    assert CO_OWNER["credit_code"] in reasons[0].detail
 
 
 def test_a_co_owner_with_consent_passes():
@@ -112,13 +113,13 @@ def test_a_co_owner_with_consent_passes():
 
 def test_an_encumbered_right_is_ip_already_pledged():
     rights = only_patent()
-    pledge = {"pledge_id": "p-1", "registration_number": "Y20260000000001", "pledgee": "BANK-A"}
-    rights[item_key(PATENT)].encumber(pledge, NOW)
+    pledge = Encumbrance(pledge_id="p-1", registration_number="Y20260000000001", pledgee="BANK-A")
+    rights[PATENT.key].encumber(pledge, NOW)
 
     reasons = examine(make_filing(HOLDER, [PATENT]), rights, TODAY)
 
-    assert [r["code"] for r in reasons] == ["ip_already_pledged"]
-    assert "Y20260000000001" in reasons[0]["detail"]
+    assert [r.code for r in reasons] == ["ip_already_pledged"]
+    assert "Y20260000000001" in reasons[0].detail
 
 
 def test_an_unpaid_current_fee_year_in_grace_is_annuity_unpaid():
@@ -165,7 +166,7 @@ def test_every_failed_check_of_every_item_is_reported_together():
     )
     filing = make_filing(HOLDER, [PATENT, disputed, held])
 
-    reasons = [(r["code"], r["item"]) for r in examine(filing, rights, TODAY)]
+    reasons = [(r.code, r.item) for r in examine(filing, rights, TODAY)]
 
     assert reasons == [
         ("ip_unknown", PATENT),

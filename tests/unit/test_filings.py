@@ -10,6 +10,7 @@ import pytest
 
 from registry.errors import AppraisalRequired, InvalidValue
 from registry.filings import MAX_ITEMS, Filing
+from registry.values import RiskCompensation
 from tests.builders import party
 from tests.factories import START, make_filing, patent_item
 
@@ -87,7 +88,7 @@ def test_a_filing_without_items_is_refused():
 def test_a_risk_compensation_share_outside_zero_and_one_is_refused(share):
     filing = replace(
         make_filing(HOLDER, [patent_item(1)]),
-        risk_compensation={"fund_id": "HB-RCF", "share": Decimal(share)},
+        risk_compensation=RiskCompensation(fund_id="HB-RCF", share=Decimal(share)),
     )
 
     assert field_of(filing) == "risk_compensation.share"

@@ -1,4 +1,4 @@
-"""Property: no sequence of listing commands reaches an illegal state (SPEC §6).
+"""Property: no sequence of listing commands reaches an illegal state (contract §6).
 
 listed --1st intention--> taken --2nd--> bidding --sale--> sold
 listed --no intention by the deadline--> buyback_pending --buyback--> bought_back
@@ -19,15 +19,17 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from disposal.listings import Listing
 from registry.errors import DomainError
+from registry.values import Party
 from tests.builders import party
+from tests.factories import to_party
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 LISTED_ON = date(2026, 3, 2)
 APPRAISED = Decimal("5000000.00")
 ASKING = Decimal("4500000.00")
-BIDDERS = [party(11), party(12), party(13)]
-STRANGER = party(99)
-PUBLIC_ENTITY = party(50, "Hubei IP Acquisition Co.")
+BIDDERS = [to_party(party(11)), to_party(party(12)), to_party(party(13))]
+STRANGER = to_party(party(99))
+PUBLIC_ENTITY = to_party(party(50, "Hubei IP Acquisition Co."))
 
 STATUSES = {"listed", "taken", "bidding", "sold", "buyback_pending", "bought_back", "withdrawn"}
 TERMINAL = {"sold", "bought_back", "withdrawn"}
@@ -93,13 +95,13 @@ class ListingLifecycle(RuleBasedStateMachine):
         self.visited.append(self.listing.status)
 
     @rule(bidder=buyers, on=days)
-    def register_intention(self, bidder: dict[str, str], on: date) -> None:
+    def register_intention(self, bidder: Party, on: date) -> None:
         self.intention_count += 1
         intention = UUID(int=self.intention_count)
         self.attempt(lambda: self.listing.register_intention(intention, bidder, on, NOW))
 
     @rule(buyer=buyers, price=prices, on=days)
-    def sell(self, buyer: dict[str, str], price: Decimal, on: date) -> None:
+    def sell(self, buyer: Party, price: Decimal, on: date) -> None:
         self.attempt(lambda: self.listing.sell(buyer, price, on, NOW))
 
     @rule()
@@ -160,14 +162,12 @@ class ListingLifecycle(RuleBasedStateMachine):
             return
         sale = self.listing.sale
         assert sale is not None
-        assert sale["buyer"]["credit_code"] in self.listing.bidder_codes
-        assert sale["price"] >= self.listing.asking_price
+        assert sale.buyer.credit_code in self.listing.bidder_codes
+        assert sale.price >= self.listing.asking_price
         (held,) = [
-            i
-            for i in self.listing.intentions
-            if i["bidder"]["credit_code"] == sale["buyer"]["credit_code"]
+            i for i in self.listing.intentions if i.bidder.credit_code == sale.buyer.credit_code
         ]
-        assert sale["sold_on"] >= held["registered_on"]
+        assert sale.sold_on >= held.registered_on
 
     @invariant()
     def a_buyback_follows_an_expiry_without_takers(self) -> None:
@@ -179,15 +179,15 @@ class ListingLifecycle(RuleBasedStateMachine):
         names = [type(e).__name__ for e in self.events]
         assert names == ["Created", "Expired", "BuybackRequested", "BuybackCompleted"]
         assert self.listing.buyback is not None
-        assert self.listing.buyback["bought_on"] >= self.listing.no_taker_deadline
+        assert self.listing.buyback.bought_on >= self.listing.no_taker_deadline
 
     @invariant()
     def intentions_are_dated_within_the_listing(self) -> None:
         intentions = self.listing.intentions
         if intentions:
-            first = intentions[0]["registered_on"]
+            first = intentions[0].registered_on
             assert LISTED_ON <= first <= self.listing.no_taker_deadline
-            assert all(i["registered_on"] >= LISTED_ON for i in intentions)
+            assert all(i.registered_on >= LISTED_ON for i in intentions)
 
     @invariant()
     def replaying_the_events_rebuilds_the_same_state(self) -> None:

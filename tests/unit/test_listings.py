@@ -1,4 +1,4 @@
-"""The listing of distressed collateral and the 180-day buyback rule (SPEC §6)."""
+"""The listing of distressed collateral and the 180-day buyback rule (contract §6)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,11 @@ from disposal.errors import (
     PriceBelowAsking,
 )
 from disposal.listings import EVENT_TYPES, Listing
+from disposal.values import Intention, Outcome, Withdrawal
 from registry.errors import InvalidState
+from registry.values import Party
 from tests.builders import party
+from tests.factories import to_party
 
 NOW = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 LATE = datetime(2027, 1, 1, 1, 0, tzinfo=UTC)  # when dated commands run: after every date
@@ -25,8 +28,8 @@ LISTED_ON = date(2026, 3, 2)
 DEADLINE = date(2026, 8, 29)  # 2026-03-02 + 180 days
 APPRAISED = Decimal("5000000.00")
 ASKING = Decimal("4500000.00")  # exactly 90 % of the appraisal
-BIDDER_1, BIDDER_2, STRANGER = party(11), party(12), party(99)
-PUBLIC_ENTITY = party(50, "Hubei IP Acquisition Co.")
+BIDDER_1, BIDDER_2, STRANGER = to_party(party(11)), to_party(party(12)), to_party(party(99))
+PUBLIC_ENTITY = to_party(party(50, "Hubei IP Acquisition Co."))
 
 
 def listed(
@@ -35,7 +38,7 @@ def listed(
     return Listing.create(uuid4(), uuid4(), "BANK-A", asking, APPRAISED, listed_on, approval, NOW)
 
 
-def intend(listing: Listing, bidder: dict[str, str], on: date = LISTED_ON) -> None:
+def intend(listing: Listing, bidder: Party, on: date = LISTED_ON) -> None:
     listing.register_intention(uuid4(), bidder, on, LATE)
 
 
@@ -79,7 +82,7 @@ def event_types(listing: Listing) -> list[str]:
     return [EVENT_TYPES[type(e).__name__] for e in listing.collect_events()]
 
 
-def sell(listing: Listing, buyer: dict[str, str], price: Decimal = ASKING) -> None:
+def sell(listing: Listing, buyer: Party, price: Decimal = ASKING) -> None:
     listing.sell(buyer, price, LISTED_ON + timedelta(days=30), LATE)
 
 
@@ -150,13 +153,13 @@ def test_a_second_intention_makes_the_listing_bidding():
     intend(listing, BIDDER_2)
 
     assert listing.status == "bidding"
-    assert listing.bidder_codes == {BIDDER_1["credit_code"], BIDDER_2["credit_code"]}
+    assert listing.bidder_codes == {BIDDER_1.credit_code, BIDDER_2.credit_code}
 
 
 def test_a_third_intention_keeps_the_listing_bidding():
     listing = bidding()
 
-    intend(listing, party(13))
+    intend(listing, to_party(party(13)))
 
     assert (listing.status, len(listing.intentions)) == ("bidding", 3)
 
@@ -217,12 +220,7 @@ def test_a_bidder_buying_at_the_asking_price_sells_the_listing():
     sell(listing, BIDDER_2)
 
     assert listing.status == "sold"
-    assert listing.outcome == {
-        "buyer": BIDDER_2,
-        "price": ASKING,
-        "via": "sale",
-        "on": LISTED_ON + timedelta(days=30),
-    }
+    assert listing.outcome == Outcome(BIDDER_2, ASKING, "sale", LISTED_ON + timedelta(days=30))
     assert event_types(listing) == ["listing.sold"]
 
 
@@ -231,7 +229,7 @@ def test_a_sale_above_the_asking_price_is_accepted():
 
     sell(listing, BIDDER_1, ASKING + Decimal("250000.00"))
 
-    assert listing.sale is not None and listing.sale["price"] == Decimal("4750000.00")
+    assert listing.sale is not None and listing.sale.price == Decimal("4750000.00")
 
 
 def test_a_sale_below_the_asking_price_is_refused():
@@ -344,12 +342,7 @@ def test_a_buyback_completes_a_pending_listing():
     listing.buy_back(PUBLIC_ENTITY, Decimal("3000000.00"), DEADLINE, LATE)
 
     assert listing.status == "bought_back"
-    assert listing.outcome == {
-        "buyer": PUBLIC_ENTITY,
-        "price": Decimal("3000000.00"),
-        "via": "buyback",
-        "on": DEADLINE,
-    }
+    assert listing.outcome == Outcome(PUBLIC_ENTITY, Decimal("3000000.00"), "buyback", DEADLINE)
     assert event_types(listing) == ["buyback.completed"]
 
 
@@ -379,7 +372,7 @@ def test_an_open_listing_can_be_withdrawn(make):
     listing.withdraw("pledgor repaid", NOW)
 
     assert listing.status == "withdrawn"
-    assert listing.withdrawal == {"reason": "pledgor repaid"}
+    assert listing.withdrawal == Withdrawal("pledgor repaid")
     assert event_types(listing) == ["listing.withdrawn"]
 
 
@@ -406,6 +399,4 @@ def test_the_intention_keeps_the_id_it_was_registered_under():
 
     listing.register_intention(intention, BIDDER_1, LISTED_ON, LATE)
 
-    assert listing.intentions == [
-        {"id": str(intention), "bidder": BIDDER_1, "registered_on": LISTED_ON}
-    ]
+    assert listing.intentions == [Intention(str(intention), BIDDER_1, LISTED_ON)]

@@ -1,4 +1,4 @@
-"""The pledge state machine: registered -> released | in_default; refused is final (SPEC §4)."""
+"""The pledge state machine: registered -> released | in_default; refused is final (contract §4)."""
 
 from __future__ import annotations
 
@@ -15,16 +15,24 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from registry.errors import DomainError, InvalidState, InvalidValue
 from registry.filings import item_key
 from registry.pledges import EVENT_TYPES, DateBeforeRegistration, ItemNotInPledge, Pledge
+from registry.values import (
+    AnnuityPayment,
+    DefaultDeclaration,
+    Item,
+    LoanAmendment,
+    PledgeRelease,
+    RefusalReason,
+)
 from tests.builders import party
 from tests.factories import NOW, TODAY, make_filing, patent_item, trademark_item
 
 HOLDER = party(1)
 ITEMS = [patent_item(1), patent_item(2), trademark_item()]
 STRANGER_ITEM = patent_item(9)
-REASONS = [{"code": "ip_already_pledged", "item": ITEMS[0], "detail": "encumbered"}]
+REASONS = [RefusalReason(code="ip_already_pledged", item=ITEMS[0], detail="encumbered")]
 
 
-def registered(items: list[dict[str, str]] = ITEMS) -> Pledge:
+def registered(items: list[Item] = ITEMS) -> Pledge:
     filing = make_filing(HOLDER, items)
     return Pledge.register(uuid4(), filing, "BANK-A", "Y20260000000001", TODAY, NOW)
 
@@ -49,11 +57,18 @@ def event_types(pledge: Pledge) -> list[str]:
 
 
 def amend(pledge: Pledge, **changes: Any) -> None:
-    pledge.amend(changes, "renegotiated", NOW)
+    pledge.amend(LoanAmendment(**changes), "renegotiated", NOW)
 
 
-def prepayment(paid_on: date = TODAY) -> dict[str, Any]:
-    return {"item": ITEMS[0], "through_year": 14, "amount": Decimal("12000.00"), "paid_on": paid_on}
+def prepayment(paid_on: date = TODAY, item: Item = ITEMS[0]) -> AnnuityPayment:
+    return AnnuityPayment(
+        through_year=14,
+        amount=Decimal("12000.00"),
+        paid_on=paid_on,
+        receipt_number="R-1",
+        item=item,
+        from_year=13,
+    )
 
 
 # ---- registration and refusal ------------------------------------------------------
@@ -102,7 +117,7 @@ def test_a_registered_pledge_can_be_amended():
     amend(pledge, secured_amount=Decimal("4500000.00"), maturity_date=date(2027, 6, 30))
 
     assert pledge.secured_amount == Decimal("4500000.00")
-    assert pledge.loan["maturity_date"] == date(2027, 6, 30)
+    assert pledge.loan.maturity_date == date(2027, 6, 30)
 
 
 def test_amending_does_not_rewrite_the_original_filing():
@@ -110,8 +125,8 @@ def test_amending_does_not_rewrite_the_original_filing():
 
     amend(pledge, maturity_date=date(2027, 6, 30), loan_contract_number="WHB-2026-0002")
 
-    assert pledge.filing["loan"]["maturity_date"] == date(2028, 1, 14)
-    assert pledge.loan["contract_number"] == "WHB-2026-0002"
+    assert pledge.filing.loan.maturity_date == date(2028, 1, 14)
+    assert pledge.loan.contract_number == "WHB-2026-0002"
 
 
 @pytest.mark.parametrize("make", [lambda: released(registered()), lambda: defaulted(registered())])
@@ -146,7 +161,7 @@ def test_the_last_item_leaving_releases_the_pledge():
 
     assert pledge.status == "released"
     assert pledge.active_items == []
-    assert pledge.release == {"released_on": TODAY, "reason": "repaid"}
+    assert pledge.release == PledgeRelease(released_on=TODAY, reason="repaid")
     assert event_types(pledge) == ["pledge.released"]
 
 
@@ -203,7 +218,7 @@ def test_a_registered_pledge_can_be_declared_in_default():
     pledge = defaulted(registered())
 
     assert pledge.status == "in_default"
-    assert pledge.default == {"declared_on": TODAY, "outstanding_amount": Decimal("4000000.00")}
+    assert pledge.default == DefaultDeclaration(TODAY, Decimal("4000000.00"))
 
 
 @pytest.mark.parametrize("make", [lambda: released(registered()), lambda: defaulted(registered())])
@@ -287,7 +302,7 @@ class PledgeLifecycle(RuleBasedStateMachine):
         self.events.extend(self.pledge.collect_events())
 
     @rule(on=days, items=some_items)
-    def release(self, on: date, items: list[dict[str, str]] | None) -> None:
+    def release(self, on: date, items: list[Item] | None) -> None:
         self.attempt(lambda: self.pledge.release_items(on, "repaid", items, NOW))
 
     @rule(on=days, cents=st.integers(min_value=1, max_value=10**9))
@@ -297,12 +312,12 @@ class PledgeLifecycle(RuleBasedStateMachine):
 
     @rule(maturity=days, cents=st.integers(min_value=1, max_value=10**9))
     def amend(self, maturity: date, cents: int) -> None:
-        changes = {"maturity_date": maturity, "secured_amount": Decimal(cents) / 100}
+        changes = LoanAmendment(maturity_date=maturity, secured_amount=Decimal(cents) / 100)
         self.attempt(lambda: self.pledge.amend(changes, "renegotiated", NOW))
 
     @rule(on=days, item=st.sampled_from([*ITEMS, STRANGER_ITEM]))
-    def prepay(self, on: date, item: dict[str, str]) -> None:
-        payment = {**prepayment(paid_on=on), "item": item}
+    def prepay(self, on: date, item: Item) -> None:
+        payment = prepayment(paid_on=on, item=item)
         self.attempt(lambda: self.pledge.prepay_annuity(payment, NOW))
 
     @invariant()
