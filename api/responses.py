@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.responses import JSONResponse
-
 from api.bootstrap import Container
+from api.json_response import FastJSONResponse
 
 
 def written(
@@ -16,7 +15,7 @@ def written(
     status: int = 200,
     version: int | None = None,
     location: str | None = None,
-) -> JSONResponse:
+) -> FastJSONResponse:
     """A write's response. ``position`` 0 (nothing recorded) reports the log's current end,
     which is still a position whose read models reflect this request."""
     headers = {"X-Log-Position": str(position or container.store.max_position())}
@@ -26,7 +25,7 @@ def written(
         headers["Location"] = location
     if position:
         container.worker.wake()
-    return JSONResponse(body, status_code=status, headers=headers)
+    return FastJSONResponse(body, status_code=status, headers=headers)
 
 
 def aggregate_written(
@@ -36,7 +35,7 @@ def aggregate_written(
     position: int,
     collection: str,
     status: int = 200,
-) -> JSONResponse:
+) -> FastJSONResponse:
     """A command's response carrying the resource it changed (or created, at ``collection``)."""
     location = f"{collection}/{aggregate.id}" if status == 201 else None
     return written(
@@ -44,5 +43,5 @@ def aggregate_written(
     )
 
 
-def resource(body: Any, version: int) -> JSONResponse:
-    return JSONResponse(body, headers={"ETag": f'"{version}"'})
+def resource(body: Any, version: int) -> FastJSONResponse:
+    return FastJSONResponse(body, headers={"ETag": f'"{version}"'})
