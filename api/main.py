@@ -42,8 +42,18 @@ log = logging.getLogger("ipledge")
 STREAMED_BODIES = ("/v1/ip-rights/import",)
 
 DESCRIPTION = """Event-sourced registry of IP pledges (patents, trademarks, copyrights) and the
-disposal of distressed IP collateral. Errors are RFC 9457 problem documents with a stable `code`;
-money is a JSON string; dates are YYYY-MM-DD in China Standard Time."""
+disposal of distressed IP collateral.
+
+- **Authentication**: `Authorization: Bearer <api key>` on every `/v1/` operation but the public
+  search and the audit public key (*Authorize* above).
+- **Errors**: RFC 9457 problem documents (`application/problem+json`) with a stable `code`; each
+  operation lists the statuses and codes it can answer. A failed request writes nothing.
+- **Values**: money is a JSON string with at most 2 decimals (`"5000000.00"`, never a number);
+  business dates are `YYYY-MM-DD` in China Standard Time; instants RFC 3339.
+- **Writes**: every POST honours `Idempotency-Key` (24 h per principal); commands on a resource
+  take `If-Match` with its `ETag`; write responses carry `X-Log-Position`, which lists accept as
+  `?min_position=` to reflect that write.
+- **Lists**: `?limit=` (1-500) and `?cursor=`; `{"items": [...], "next_cursor": ...}`."""
 
 
 def create_app(

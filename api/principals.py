@@ -20,12 +20,13 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
 
 from events.database import Database
+from events.jsonable import rfc3339
 from events.tables import principals
 from events.webhooks.admin import disable_for_revoked
 from kernel.errors import InvalidValue, NotFound
@@ -54,9 +55,14 @@ class Principal:
             "name": self.name,
             "role": self.role,
             "institution_id": self.institution_id,
-            "created_at": self.created_at.isoformat(),
+            "created_at": rfc3339(as_utc(self.created_at)),
             "revoked": self.revoked_at is not None,
         }
+
+
+def as_utc(instant: datetime) -> datetime:
+    """SQLite returns the stored UTC instant without its offset: put it back."""
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
 
 
 def hash_key(api_key: str) -> str:

@@ -14,6 +14,7 @@ from api.bootstrap import Container, bootstrap
 from api.main import create_app
 from api.settings import Settings
 from events.clock import ManualClock
+from tests.api.contract_check import ContractCheck
 from tests.stores import PostgresStore, SqliteStore
 
 START = datetime.fromisoformat("2026-01-05T09:00:00+08:00")
@@ -86,8 +87,13 @@ def keys(container: Container) -> Keys:
 async def client(container: Container) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(container, run_worker=False)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://ipledge.test") as c:
+    contract = ContractCheck(app.openapi())  # every response as the document says
+    hooks = {"response": [contract.on_response]}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://ipledge.test", event_hooks=hooks
+    ) as c:
         yield c
+    assert not contract.violations, "\n".join(contract.violations)
 
 
 def auth(key: str) -> dict[str, str]:

@@ -9,6 +9,11 @@ from fastapi.responses import JSONResponse
 
 from api.deps import Admin, ContainerDep, CursorParam, Limit
 from api.schemas.common import Name, SingleLine, Strict, chars
+from api.schemas.public_operations import (
+    PrincipalCreatedPublic,
+    PrincipalPagePublic,
+    PrincipalPublic,
+)
 from events.projections.queries import page_of
 from registry.actors import ROLES
 
@@ -21,7 +26,12 @@ class PrincipalCreate(Strict):
     institution_id: Annotated[SingleLine, chars(64, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
-@router.post("", status_code=201, summary="Create a principal; its API key is shown only here")
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a principal; its API key is shown only here",
+    response_model=PrincipalCreatedPublic,
+)
 def create_principal(body: PrincipalCreate, _: Admin, container: ContainerDep) -> JSONResponse:
     principal, key = container.principals.create(
         body.name, body.role, body.institution_id, container.clock.now()
@@ -33,7 +43,7 @@ def create_principal(body: PrincipalCreate, _: Admin, container: ContainerDep) -
     )
 
 
-@router.get("", summary="List principals (never their keys)")
+@router.get("", summary="List principals (never their keys)", response_model=PrincipalPagePublic)
 def list_principals(
     _: Admin, container: ContainerDep, limit: Limit = 50, cursor: CursorParam = None
 ) -> dict:
@@ -41,7 +51,9 @@ def list_principals(
     return page_of(principals, limit, cursor).body()
 
 
-@router.delete("/{principal_id}", summary="Revoke a principal's API key")
+@router.delete(
+    "/{principal_id}", summary="Revoke a principal's API key", response_model=PrincipalPublic
+)
 def revoke_principal(
     principal_id: Annotated[SingleLine, chars(36), Path()], _: Admin, container: ContainerDep
 ) -> dict:

@@ -8,6 +8,10 @@ from fastapi import APIRouter, Path, Query, Response
 
 from api.deps import Admin, ContainerDep, Limit
 from api.schemas.common import Cursor, Identifier, SingleLine, Strict, Text, chars
+from api.schemas.public_operations import (
+    WebhookEndpointAdminPagePublic,
+    WebhookEndpointAdminPublic,
+)
 from events.jsonable import jsonable
 
 router = APIRouter(prefix="/v1/admin/webhook-endpoints", tags=["admin"])
@@ -18,7 +22,11 @@ class Disable(Strict):
     reason: Text | None = None
 
 
-@router.get("", summary="Every principal's endpoints, oldest first (deleted ones on request)")
+@router.get(
+    "",
+    summary="Every principal's endpoints, oldest first (deleted ones on request)",
+    response_model=WebhookEndpointAdminPagePublic,
+)
 def list_endpoints(
     _: Admin,
     container: ContainerDep,
@@ -31,12 +39,20 @@ def list_endpoints(
     return jsonable(page.body())
 
 
-@router.get("/{endpoint_id}", summary="Any endpoint, with its owner")
+@router.get(
+    "/{endpoint_id}",
+    summary="Any endpoint, with its owner",
+    response_model=WebhookEndpointAdminPublic,
+)
 def get_endpoint(endpoint_id: EndpointId, _: Admin, container: ContainerDep) -> dict:
     return jsonable(container.webhook_admin.get(endpoint_id))
 
 
-@router.post("/{endpoint_id}/disable", summary="Stop deliveries to any endpoint at once")
+@router.post(
+    "/{endpoint_id}/disable",
+    summary="Stop deliveries to any endpoint at once",
+    response_model=WebhookEndpointAdminPublic,
+)
 def disable_endpoint(
     endpoint_id: EndpointId, _: Admin, container: ContainerDep, body: Disable | None = None
 ) -> dict:

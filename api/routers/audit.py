@@ -10,6 +10,13 @@ from api.bootstrap import Container
 from api.deps import ContainerDep, PrincipalDep, Regulator
 from api.errors import ApiError
 from api.schemas.common import Position
+from api.schemas.public_audit import (
+    AuditLogPublic,
+    CheckpointPublic,
+    ConsistencyProofPublic,
+    InclusionProofPublic,
+    PublicKeyPublic,
+)
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 TreePosition = Annotated[Position, Query(ge=1)]
@@ -21,7 +28,11 @@ def caught_up_to(container: Container, size: int) -> int:
     return container.audit.caught_up_size(min(size, container.store.max_position()))
 
 
-@router.get("/log", summary="The global event log in order, each envelope with its leaf hash")
+@router.get(
+    "/log",
+    summary="The global event log in order, each envelope with its leaf hash",
+    response_model=AuditLogPublic,
+)
 def audit_log(
     _: Regulator,
     container: ContainerDep,
@@ -33,18 +44,30 @@ def audit_log(
     return {"items": items, "next_after": items[-1]["position"] if more else None}
 
 
-@router.get("/checkpoint", summary="A signed checkpoint (tree size, root hash) of the whole log")
+@router.get(
+    "/checkpoint",
+    summary="A signed checkpoint (tree size, root hash) of the whole log",
+    response_model=CheckpointPublic,
+)
 def checkpoint(_: PrincipalDep, container: ContainerDep) -> dict:
     return container.audit.checkpoint()
 
 
-@router.get("/public-key", summary="The Ed25519 key that signs checkpoints and certificates")
+@router.get(
+    "/public-key",
+    summary="The Ed25519 key that signs checkpoints and certificates",
+    response_model=PublicKeyPublic,
+)
 def public_key(container: ContainerDep) -> dict:
     key = container.audit.key
     return {"key_id": key.key_id, "public_key": key.public_key, "algorithm": "Ed25519"}
 
 
-@router.get("/proofs/inclusion", summary="RFC 6962 inclusion proof of a log position")
+@router.get(
+    "/proofs/inclusion",
+    summary="RFC 6962 inclusion proof of a log position",
+    response_model=InclusionProofPublic,
+)
 def inclusion(
     _: PrincipalDep, container: ContainerDep, position: TreePosition, tree_size: TreePosition
 ) -> dict:
@@ -60,7 +83,11 @@ def inclusion(
     return {"leaf_index": position - 1, "tree_size": tree_size, "path": path}
 
 
-@router.get("/proofs/consistency", summary="RFC 6962 consistency proof between two tree sizes")
+@router.get(
+    "/proofs/consistency",
+    summary="RFC 6962 consistency proof between two tree sizes",
+    response_model=ConsistencyProofPublic,
+)
 def consistency(
     _: PrincipalDep, container: ContainerDep, first: TreePosition, second: TreePosition
 ) -> dict:

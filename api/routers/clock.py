@@ -12,6 +12,7 @@ from api.bootstrap import Container
 from api.deps import Admin, ContainerDep, PrincipalDep
 from api.errors import ApiError
 from api.schemas.common import Instant, Strict
+from api.schemas.public_operations import ClockMovedPublic, ClockPublic
 from events.clock import ManualClock, business_date
 from events.jsonable import rfc3339
 from registry.business_dates import LATEST
@@ -42,13 +43,19 @@ def manual_clock(container: Container) -> ManualClock:
     return clock
 
 
-@router.get("", summary="The service's current time (manual clock only)")
+@router.get(
+    "", summary="The service's current time (manual clock only)", response_model=ClockPublic
+)
 def get_clock(_: PrincipalDep, container: ContainerDep) -> dict:
     clock = manual_clock(container)
     return {"now": rfc3339(clock.now()), "today": clock.today().isoformat()}
 
 
-@router.post("", summary="Move the manual clock forward and fire every timer that came due")
+@router.post(
+    "",
+    summary="Move the manual clock forward and fire every timer that came due",
+    response_model=ClockMovedPublic,
+)
 def move_clock(body: ClockMove, _: Admin, container: ContainerDep) -> dict:
     clock = manual_clock(container)
     target: datetime = (

@@ -22,6 +22,7 @@ from api.presenters_disposal import claim_body
 from api.responses import aggregate_written, resource
 from api.schemas.common import SingleLine, chars
 from api.schemas.disposal import Advance
+from api.schemas.public_disposal import ClaimPagePublic, ClaimPublic
 from events.projections.disposal_queries import list_claims
 from registry.errors import NotFound
 from registry.visibility import can_see_claim
@@ -34,6 +35,7 @@ Status = Literal["claimed", "advanced", "cleared"]
     "/v1/pledges/{pledge_id}/compensation-claims",
     status_code=201,
     summary="Claim risk compensation for a defaulted pledge (advance = share x outstanding)",
+    response_model=ClaimPublic,
 )
 def claim(pledge_id: UUID, principal: Bank, container: ContainerDep) -> JSONResponse:
     result = container.disposals.claim_compensation(pledge_id)
@@ -44,7 +46,9 @@ def claim(pledge_id: UUID, principal: Bank, container: ContainerDep) -> JSONResp
 
 
 @router.post(
-    "/v1/compensation-claims/{claim_id}/advance", summary="The fund pays the advance upfront"
+    "/v1/compensation-claims/{claim_id}/advance",
+    summary="The fund pays the advance upfront",
+    response_model=ClaimPublic,
 )
 def advance(
     claim_id: UUID, body: Advance, principal: Fund, container: ContainerDep, expected: IfMatch
@@ -60,6 +64,7 @@ def advance(
     "/v1/compensation-claims",
     summary="Compensation claims the caller may see (extension)",
     dependencies=[MinPosition("compensation_claims")],
+    response_model=ClaimPagePublic,
 )
 def search_claims(
     principal: PrincipalDep,
@@ -83,7 +88,9 @@ def search_claims(
     return page.body()
 
 
-@router.get("/v1/compensation-claims/{claim_id}", summary="A compensation claim")
+@router.get(
+    "/v1/compensation-claims/{claim_id}", summary="A compensation claim", response_model=ClaimPublic
+)
 def get_claim(claim_id: UUID, principal: PrincipalDep, container: ContainerDep) -> JSONResponse:
     c = container.disposals.claim(claim_id)
     if not can_see_claim(principal.actor, c):

@@ -23,6 +23,8 @@ from api.presenters_disposal import disposal_body
 from api.principals import Principal
 from api.responses import aggregate_written, resource
 from api.schemas.disposal import Conclusion, DisposalCreate, Settlement
+from api.schemas.public_common import EventPagePublic
+from api.schemas.public_disposal import DisposalPagePublic, DisposalPublic
 from disposal.disposals import Disposal
 from events.history import as_of as as_of_state
 from events.history import stream_history
@@ -50,7 +52,12 @@ def _written(container: ContainerDep, result, status: int = 200) -> JSONResponse
     )
 
 
-@router.post("", status_code=201, summary="Open the disposal of a defaulted pledge's collateral")
+@router.post(
+    "",
+    status_code=201,
+    summary="Open the disposal of a defaulted pledge's collateral",
+    response_model=DisposalPublic,
+)
 def open_disposal(body: DisposalCreate, principal: Bank, container: ContainerDep) -> JSONResponse:
     result = container.disposals.open_disposal(body.pledge_id, body.route, body.appraised_value)
     return _written(container, result, status=201)
@@ -60,6 +67,7 @@ def open_disposal(body: DisposalCreate, principal: Bank, container: ContainerDep
     "",
     summary="Disposals the caller may see (extension)",
     dependencies=[MinPosition("disposals")],
+    response_model=DisposalPagePublic,
 )
 def search_disposals(
     principal: PrincipalDep,
@@ -83,7 +91,7 @@ def search_disposals(
     return page.body()
 
 
-@router.get("/{disposal_id}", summary="A disposal case")
+@router.get("/{disposal_id}", summary="A disposal case", response_model=DisposalPublic)
 def get_disposal(
     disposal_id: UUID, principal: PrincipalDep, container: ContainerDep, as_of: AsOf = None
 ) -> JSONResponse:
@@ -93,7 +101,11 @@ def get_disposal(
     return resource(disposal_body(disposal), disposal.version)
 
 
-@router.get("/{disposal_id}/history", summary="The disposal's events (§8 envelopes)")
+@router.get(
+    "/{disposal_id}/history",
+    summary="The disposal's events (§8 envelopes)",
+    response_model=EventPagePublic,
+)
 def disposal_history(
     disposal_id: UUID,
     principal: PrincipalDep,
@@ -108,6 +120,7 @@ def disposal_history(
 @router.post(
     "/{disposal_id}/conclusion",
     summary="Record a reverse licence or an acquisition (routes without a listing)",
+    response_model=DisposalPublic,
 )
 def conclude(
     disposal_id: UUID,
@@ -130,6 +143,7 @@ def conclude(
 @router.post(
     "/{disposal_id}/settlement",
     summary="Settle after a sale, buyback or conclusion: recovery, surplus, transfer",
+    response_model=DisposalPublic,
 )
 def settle(
     disposal_id: UUID,

@@ -12,6 +12,7 @@ from api.bootstrap import Container
 from api.deps import ContainerDep, PrincipalDep
 from api.principals import Principal
 from api.schemas.common import Position
+from api.schemas.public_operations import FeedPublic
 from events.tables import event_audience
 from events.webhooks.audience import visible_to
 
@@ -45,7 +46,11 @@ def _scan(
     return items, max(covered, after)
 
 
-@router.get("/v1/feed", summary="Events you may see after a position; waits up to `wait` seconds")
+@router.get(
+    "/v1/feed",
+    summary="Events you may see after a position; waits up to `wait` seconds",
+    response_model=FeedPublic,
+)
 async def feed(
     principal: PrincipalDep,
     container: ContainerDep,

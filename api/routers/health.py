@@ -20,13 +20,14 @@ from api.metrics import (
     WORKER_STEP_FAILING,
 )
 from api.problems import problem
+from api.schemas.public_operations import HealthPublic, ReadyPublic
 from events.projections.runner import Progress
 
 router = APIRouter(tags=["operations"])
 READY_WITHIN_SECONDS = 5.0  # contract §11: read models caught up within 5 s
 
 
-@router.get("/healthz", summary="The process is up")
+@router.get("/healthz", summary="The process is up", response_model=HealthPublic)
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -35,6 +36,7 @@ def healthz() -> dict[str, str]:
     "/readyz",
     summary="The store is reachable and read models are caught up",
     responses={503: {"description": "Not ready: the store is unreachable or read models lag"}},
+    response_model=ReadyPublic,
 )
 def readyz(container: ContainerDep) -> Response:
     """503 with the read models that are stopped at an event they cannot apply (at once) or

@@ -19,6 +19,8 @@ from api.presenters import annuity_schedule_body, ip_right_body
 from api.responses import resource, written
 from api.schemas.common import Kind, Number
 from api.schemas.ip_rights import IPRightImportLine, IPRightPut
+from api.schemas.public_common import EventPagePublic
+from api.schemas.public_pledges import AnnuitySchedulePublic, ImportResultPublic, IPRightPublic
 from events.clock import business_date
 from events.history import as_of as as_of_state
 from events.history import stream_history
@@ -40,7 +42,9 @@ def canonical(kind: str, number: str) -> str:
         raise InvalidValue(e.detail, field="number") from None
 
 
-@router.put("/{kind}/{number}", summary="Create or update a register entry")
+@router.put(
+    "/{kind}/{number}", summary="Create or update a register entry", response_model=IPRightPublic
+)
 def put_ip_right(
     kind: Kind, number: NumberPath, body: IPRightPut, principal: IPOffice, container: ContainerDep
 ) -> JSONResponse:
@@ -57,7 +61,11 @@ def put_ip_right(
     )
 
 
-@router.get("/{kind}/{number}", summary="A register entry with encumbrance and annuity status")
+@router.get(
+    "/{kind}/{number}",
+    summary="A register entry with encumbrance and annuity status",
+    response_model=IPRightPublic,
+)
 def get_ip_right(
     kind: Kind, number: NumberPath, _: PrincipalDep, container: ContainerDep, as_of: AsOf = None
 ) -> JSONResponse:
@@ -68,7 +76,11 @@ def get_ip_right(
     return resource(ip_right_body(right, container.clock.today()), right.version)
 
 
-@router.get("/{kind}/{number}/history", summary="The register entry's events (§8 envelopes)")
+@router.get(
+    "/{kind}/{number}/history",
+    summary="The register entry's events (§8 envelopes)",
+    response_model=EventPagePublic,
+)
 def ip_right_history(
     kind: Kind,
     number: NumberPath,
@@ -81,7 +93,12 @@ def ip_right_history(
     return page_of(stream_history(container.audit, right.id), limit, cursor).body()
 
 
-@router.get("/{kind}/{number}/annuities", summary="The patent annual-fee schedule")
+@router.get(
+    "/{kind}/{number}/annuities",
+    summary="The patent annual-fee schedule",
+    response_model=AnnuitySchedulePublic,
+    response_model_exclude_unset=True,
+)
 def get_annuities(kind: Kind, number: NumberPath, _: PrincipalDep, container: ContainerDep) -> dict:
     right = container.registry.ip_right(kind, canonical(kind, number))
     if not right.is_patent:
@@ -104,6 +121,7 @@ def get_annuities(kind: Kind, number: NumberPath, _: PrincipalDep, container: Co
             }
         }
     },
+    response_model=ImportResultPublic,
 )
 async def import_ip_rights(
     request: Request, principal: IPOffice, container: ContainerDep

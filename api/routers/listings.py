@@ -23,6 +23,8 @@ from api.presenters_disposal import listing_body
 from api.principals import Principal
 from api.responses import aggregate_written, resource, written
 from api.schemas.disposal import Buyback, IntentionCreate, ListingCreate, Sale, Withdrawal
+from api.schemas.public_common import EventPagePublic
+from api.schemas.public_disposal import IntentionPublic, ListingPagePublic, ListingPublic
 from disposal.listings import Listing
 from events.history import as_of as as_of_state
 from events.history import stream_history
@@ -50,7 +52,12 @@ def _written(container: ContainerDep, result, status: int = 200) -> JSONResponse
     return aggregate_written(container, listing, body, result.position, "/v1/listings", status)
 
 
-@router.post("", status_code=201, summary="List a disposal's collateral for 180 days")
+@router.post(
+    "",
+    status_code=201,
+    summary="List a disposal's collateral for 180 days",
+    response_model=ListingPublic,
+)
 def create_listing(
     body: ListingCreate, principal: TradingCentre, container: ContainerDep
 ) -> JSONResponse:
@@ -67,6 +74,7 @@ def create_listing(
     "",
     summary="Listings the caller may see; ?deadline_within_days for the buyback watch",
     dependencies=[MinPosition("disposals")],
+    response_model=ListingPagePublic,
 )
 def search_listings(
     principal: PrincipalDep,
@@ -89,7 +97,11 @@ def search_listings(
     return page.body()
 
 
-@router.get("/{listing_id}", summary="A listing, with days remaining before the buyback clock")
+@router.get(
+    "/{listing_id}",
+    summary="A listing, with days remaining before the buyback clock",
+    response_model=ListingPublic,
+)
 def get_listing(
     listing_id: UUID, principal: PrincipalDep, container: ContainerDep, as_of: AsOf = None
 ) -> JSONResponse:
@@ -99,7 +111,11 @@ def get_listing(
     return resource(listing_body(listing, container.clock.today()), listing.version)
 
 
-@router.get("/{listing_id}/history", summary="The listing's events (§8 envelopes)")
+@router.get(
+    "/{listing_id}/history",
+    summary="The listing's events (§8 envelopes)",
+    response_model=EventPagePublic,
+)
 def listing_history(
     listing_id: UUID,
     principal: PrincipalDep,
@@ -115,6 +131,7 @@ def listing_history(
     "/{listing_id}/intentions",
     status_code=201,
     summary="Register a taker's intention (揭牌); stops the buyback clock",
+    response_model=IntentionPublic,
 )
 def register_intention(
     listing_id: UUID,
@@ -138,7 +155,11 @@ def register_intention(
     return written(container, payload, result.position, status=201, version=listing.version)
 
 
-@router.post("/{listing_id}/sale", summary="Sell to a bidder at or above the asking price")
+@router.post(
+    "/{listing_id}/sale",
+    summary="Sell to a bidder at or above the asking price",
+    response_model=ListingPublic,
+)
 def sell(
     listing_id: UUID,
     body: Sale,
@@ -152,7 +173,11 @@ def sell(
     return _written(container, result)
 
 
-@router.post("/{listing_id}/buyback", summary="Government buyback after 180 days without a taker")
+@router.post(
+    "/{listing_id}/buyback",
+    summary="Government buyback after 180 days without a taker",
+    response_model=ListingPublic,
+)
 def buy_back(
     listing_id: UUID,
     body: Buyback,
@@ -171,7 +196,11 @@ def buy_back(
     return _written(container, result)
 
 
-@router.post("/{listing_id}/withdrawal", summary="Withdraw the listing before sale or buyback")
+@router.post(
+    "/{listing_id}/withdrawal",
+    summary="Withdraw the listing before sale or buyback",
+    response_model=ListingPublic,
+)
 def withdraw(
     listing_id: UUID,
     body: Withdrawal,

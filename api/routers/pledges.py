@@ -23,6 +23,8 @@ from api.principals import Principal
 from api.responses import aggregate_written, resource, written
 from api.schemas.common import Kind, Number, SingleLine, chars
 from api.schemas.pledges import Amendment, AnnuityPrepayment, Default, PledgeCreate, Release
+from api.schemas.public_common import EventPagePublic
+from api.schemas.public_pledges import AnnuityPrepaymentPublic, PledgePagePublic, PledgePublic
 from events.history import stream_history
 from events.jsonable import fields_of, jsonable
 from events.projections.queries import list_pledges, page_of
@@ -49,13 +51,23 @@ def _pledge_written(container: ContainerDep, result, status: int = 200) -> JSONR
     )
 
 
-@router.post("", status_code=201, summary="File a pledge; examined at once (registered or refused)")
+@router.post(
+    "",
+    status_code=201,
+    response_model=PledgePublic,
+    summary="File a pledge; examined at once (registered or refused)",
+)
 def file_pledge(body: PledgeCreate, principal: Bank, container: ContainerDep) -> JSONResponse:
     result = container.registry.file_pledge(body.to_filing())
     return _pledge_written(container, result, status=201)
 
 
-@router.get("", summary="Pledges the caller may see", dependencies=[MinPosition("pledges")])
+@router.get(
+    "",
+    response_model=PledgePagePublic,
+    summary="Pledges the caller may see",
+    dependencies=[MinPosition("pledges")],
+)
 def search_pledges(
     principal: PrincipalDep,
     container: ContainerDep,
@@ -89,7 +101,11 @@ def search_pledges(
     return page.body()
 
 
-@router.get("/{pledge_id}", summary="A pledge's current state, or its state at ?as_of")
+@router.get(
+    "/{pledge_id}",
+    response_model=PledgePublic,
+    summary="A pledge's current state, or its state at ?as_of",
+)
 def get_pledge(
     pledge_id: UUID,
     principal: PrincipalDep,
@@ -102,7 +118,11 @@ def get_pledge(
     return resource(pledge_body(pledge), pledge.version)
 
 
-@router.get("/{pledge_id}/history", summary="The pledge's events in order (§8 envelopes)")
+@router.get(
+    "/{pledge_id}/history",
+    response_model=EventPagePublic,
+    summary="The pledge's events in order (§8 envelopes)",
+)
 def pledge_history(
     pledge_id: UUID,
     principal: PrincipalDep,
@@ -115,7 +135,11 @@ def pledge_history(
     return page_of(events, limit, cursor).body()
 
 
-@router.post("/{pledge_id}/amendments", summary="Amend amount, maturity or contract number")
+@router.post(
+    "/{pledge_id}/amendments",
+    response_model=PledgePublic,
+    summary="Amend amount, maturity or contract number",
+)
 def amend(
     pledge_id: UUID,
     body: Amendment,
@@ -127,7 +151,11 @@ def amend(
     return _pledge_written(container, result)
 
 
-@router.post("/{pledge_id}/release", summary="Release the pledge, or some of its items")
+@router.post(
+    "/{pledge_id}/release",
+    response_model=PledgePublic,
+    summary="Release the pledge, or some of its items",
+)
 def release(
     pledge_id: UUID, body: Release, principal: Bank, container: ContainerDep, expected: IfMatch
 ) -> JSONResponse:
@@ -140,6 +168,7 @@ def release(
 @router.post(
     "/{pledge_id}/annuity-prepayments",
     status_code=201,
+    response_model=AnnuityPrepaymentPublic,
     summary="Prepay a pledged patent's annual fees through a fee year",
 )
 def prepay(
@@ -161,7 +190,11 @@ def prepay(
     )
 
 
-@router.post("/{pledge_id}/default", summary="Declare the secured loan in default")
+@router.post(
+    "/{pledge_id}/default",
+    response_model=PledgePublic,
+    summary="Declare the secured loan in default",
+)
 def declare_default(
     pledge_id: UUID, body: Default, principal: Bank, container: ContainerDep, expected: IfMatch
 ) -> JSONResponse:

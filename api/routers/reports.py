@@ -13,6 +13,7 @@ from api.npl_store import NplStore, NplSubmission
 from api.report_csv import CSV_MEDIA_TYPE, prefers_csv, report_csv
 from api.responses import written
 from api.schemas.common import Identifier, Ratio, SingleLine, Strict, chars
+from api.schemas.public_audit import NplSubmissionPublic, QuarterlyReportPublic
 from events.projections.report_queries import MAX_YEAR, MIN_YEAR, Quarter, quarterly_report
 
 router = APIRouter(tags=["reports"])
@@ -31,7 +32,13 @@ class NplSubmissionPut(Strict):
 @router.get(
     "/v1/reports/quarterly",
     summary="Quarterly supervision report: facts by IP kind and bank, NPL tolerance per bank",
-    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+    response_model=QuarterlyReportPublic,
+    responses={
+        200: {
+            "description": "The report as JSON, or as CSV with `Accept: text/csv`",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
 )
 def quarterly(
     request: Request,
@@ -60,6 +67,7 @@ def quarterly(
 @router.put(
     "/v1/banks/{institution_id}/npl/{period}",
     summary="A bank's overall NPL ratio for a quarter (201 first time, 200 when replaced)",
+    response_model=NplSubmissionPublic,
 )
 def submit_npl(
     institution_id: InstitutionId,

@@ -10,6 +10,7 @@ from api.deps import ContainerDep
 from api.rate_limit import RateLimited
 from api.routers.ip_rights import canonical
 from api.schemas.common import Kind, Number, Position
+from api.schemas.public_audit import SearchPublic
 from events.projections.search import search_certificate
 
 router = APIRouter(tags=["search"])
@@ -19,6 +20,7 @@ router = APIRouter(tags=["search"])
     "/v1/search",
     summary="Is this IP right pledged? Public, signed, rate-limited per client",
     dependencies=[RateLimited],
+    response_model=SearchPublic,
 )
 def search(
     container: ContainerDep,

@@ -12,6 +12,13 @@ from api.deps import ContainerDep, Limit, PrincipalDep
 from api.errors import ApiError
 from api.principals import Principal
 from api.schemas.common import FreeText, Position, SingleLine, Strict, chars
+from api.schemas.public_operations import (
+    DeliveryPagePublic,
+    ReplayPublic,
+    WebhookEndpointPagePublic,
+    WebhookEndpointPublic,
+    WebhookEndpointSecretPublic,
+)
 from events.envelope import STREAMS
 from events.jsonable import jsonable
 
@@ -38,7 +45,12 @@ def not_admin(principal: Principal) -> Principal:
     return principal
 
 
-@router.post("", status_code=201, summary="Register an endpoint; its secret is shown only here")
+@router.post(
+    "",
+    status_code=201,
+    summary="Register an endpoint; its secret is shown only here",
+    response_model=WebhookEndpointSecretPublic,
+)
 def create_endpoint(
     body: EndpointCreate, principal: PrincipalDep, container: ContainerDep
 ) -> JSONResponse:
@@ -69,12 +81,12 @@ def create_endpoint(
     )
 
 
-@router.get("", summary="Your endpoints")
+@router.get("", summary="Your endpoints", response_model=WebhookEndpointPagePublic)
 def list_endpoints(principal: PrincipalDep, container: ContainerDep) -> dict:
     return {"items": jsonable(container.webhooks.list(principal.actor)), "next_cursor": None}
 
 
-@router.get("/{endpoint_id}", summary="One endpoint")
+@router.get("/{endpoint_id}", summary="One endpoint", response_model=WebhookEndpointPublic)
 def get_endpoint(endpoint_id: EndpointId, principal: PrincipalDep, container: ContainerDep) -> dict:
     return jsonable(container.webhooks.get(principal.actor, endpoint_id))
 
@@ -89,7 +101,11 @@ def delete_endpoint(
     return Response(status_code=204)
 
 
-@router.post("/{endpoint_id}/rotate-secret", summary="New secret; the old one also signs for 24 h")
+@router.post(
+    "/{endpoint_id}/rotate-secret",
+    summary="New secret; the old one also signs for 24 h",
+    response_model=WebhookEndpointSecretPublic,
+)
 def rotate_secret(
     endpoint_id: EndpointId, principal: PrincipalDep, container: ContainerDep
 ) -> dict:
@@ -97,14 +113,22 @@ def rotate_secret(
     return jsonable({**endpoint, "secret": secret})
 
 
-@router.post("/{endpoint_id}/enable", summary="Re-enable a disabled endpoint; queued events flow")
+@router.post(
+    "/{endpoint_id}/enable",
+    summary="Re-enable a disabled endpoint; queued events flow",
+    response_model=WebhookEndpointPublic,
+)
 def enable(endpoint_id: EndpointId, principal: PrincipalDep, container: ContainerDep) -> dict:
     endpoint = container.webhooks.enable(principal.actor, endpoint_id)
     container.dispatcher.wake()
     return jsonable(endpoint)
 
 
-@router.post("/{endpoint_id}/replay", summary="Send the endpoint's events again from a position")
+@router.post(
+    "/{endpoint_id}/replay",
+    summary="Send the endpoint's events again from a position",
+    response_model=ReplayPublic,
+)
 def replay(
     endpoint_id: EndpointId, body: Replay, principal: PrincipalDep, container: ContainerDep
 ) -> dict:
@@ -113,7 +137,11 @@ def replay(
     return {"endpoint_id": endpoint_id, "from_position": body.from_position, "queued": queued}
 
 
-@router.get("/{endpoint_id}/deliveries", summary="Deliveries, newest first, with every attempt")
+@router.get(
+    "/{endpoint_id}/deliveries",
+    summary="Deliveries, newest first, with every attempt",
+    response_model=DeliveryPagePublic,
+)
 def deliveries(
     endpoint_id: EndpointId,
     principal: PrincipalDep,

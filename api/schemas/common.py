@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -113,8 +114,11 @@ def _iso_date(value: Any) -> Any:
     return value
 
 
+RATIO_PATTERN = r"^0(\.[0-9]{1,6})?$|^1(\.0{1,6})?$"
+
+
 def _ratio(value: Any) -> Decimal:
-    if not isinstance(value, str) or not re.match(r"^0(\.\d{1,6})?$|^1(\.0{1,6})?$", value):
+    if not isinstance(value, str) or not re.match(RATIO_PATTERN, value):
         raise ValueError('ratio must be a decimal string between 0 and 1, e.g. "0.40"')
     return Decimal(value)
 
@@ -126,13 +130,50 @@ def _credit_code(value: str) -> str:
         raise ValueError(e.detail) from None
 
 
-Money = Annotated[Decimal, BeforeValidator(_money), AfterValidator(_positive)]
-MoneyOrZero = Annotated[Decimal, BeforeValidator(_money)]
+# Documented as what is accepted: a JSON string (a number is refused), positive unless "OrZero".
+POSITIVE_MONEY_PATTERN = r"^(0\.(0[1-9]|[1-9][0-9]?)|[1-9][0-9]{0,15}(\.[0-9]{1,2})?)$"
+MONEY_DESCRIPTION = "CNY as a decimal string with at most 2 decimals (never a JSON number)"
+Money = Annotated[
+    Decimal,
+    BeforeValidator(_money),
+    AfterValidator(_positive),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": POSITIVE_MONEY_PATTERN,
+            "description": f"{MONEY_DESCRIPTION}, greater than 0",
+            "examples": ["5000000.00"],
+        }
+    ),
+]
+MoneyOrZero = Annotated[
+    Decimal,
+    BeforeValidator(_money),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": MONEY_PATTERN.pattern,
+            "description": MONEY_DESCRIPTION,
+            "examples": ["0.00"],
+        }
+    ),
+]
 BusinessDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_in_date_range)]
 Instant = Annotated[AwareDatetime, AfterValidator(_instant_in_range)]
 Position = Annotated[int, Field(ge=0, le=MAX_POSITION)]
 """A global log position (or a count of them): 0..2**63-1."""
-Ratio = Annotated[Decimal, BeforeValidator(_ratio)]
+Ratio = Annotated[
+    Decimal,
+    BeforeValidator(_ratio),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": RATIO_PATTERN,
+            "description": "a decimal string between 0 and 1 (never a JSON number)",
+            "examples": ["0.40"],
+        }
+    ),
+]
 CreditCode = Annotated[SingleLine, chars(64, min_length=0), AfterValidator(_credit_code)]
 Name = Annotated[SingleLine, chars(200)]
 Reference = Annotated[SingleLine, chars(100)]

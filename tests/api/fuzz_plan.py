@@ -37,7 +37,7 @@ HOSTILE = {
 }  # fmt: skip
 HOSTILE_PROBABILITY = 0.1
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
-CHECKS = ("not_a_server_error", "status_code_conformance")
+CHECKS = ("not_a_server_error", "status_code_conformance", "response_schema_conformance")
 
 
 @dataclass(frozen=True)

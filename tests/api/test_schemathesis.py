@@ -1,6 +1,7 @@
 """Schemathesis against the app from its own OpenAPI document, as every role and anonymously,
 on both stores: phases examples, coverage, fuzzing and stateful; checks `not_a_server_error`
-(the contract's `503 projection_lagging` alone allowed) and `status_code_conformance`.
+(the contract's `503 projection_lagging` alone allowed), `status_code_conformance` and
+`response_schema_conformance` (every body, problem `code`s included, as the document says).
 
 Each role fuzzes what it reaches past authorisation, every operation in depth once per store
 (tests/api/fuzz_plan.py). Deterministic (derandomized, fixed seed, no example database) and
