@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint check-migrations install dev clean
+.PHONY: run sandbox test lint check-migrations install dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +24,23 @@ $(VENV)/.installed-dev: pyproject.toml $(CLIENT)/pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
-## run: set up, migrate the embedded SQLite store, load demo data on first start, serve :8000
+## run: set up, migrate the embedded SQLite store, load demo data on first start, serve on
+## $(HOST):$(PORT) (default 127.0.0.1:8000; `make run PORT=8765`)
 ## (ends with a banner: the addresses, one demo API key per role, how to stop)
 run: install
 	@$(BIN)/ipledge migrate
 	@$(BIN)/ipledge demo --if-empty --no-keys
 	@$(BIN)/ipledge serve --host $(HOST) --port $(PORT) --no-migrate --banner
+
+## sandbox: as `run`, but with the manual clock (`POST /v1/_clock` moves it) and webhooks allowed
+## to receivers on this machine: what docs/guides/ and docs/walkthrough.sh expect. `run` refuses
+## loopback/private webhook targets (422 unsafe_webhook_url), its guard against SSRF; production
+## opens its receivers' networks with IPLEDGE_WEBHOOK_ALLOWED_NETWORKS instead.
+sandbox: install
+	@$(BIN)/ipledge migrate
+	@$(BIN)/ipledge demo --if-empty --no-keys
+	@IPLEDGE_CLOCK=manual IPLEDGE_WEBHOOK_ALLOW_PRIVATE=1 \
+	  $(BIN)/ipledge serve --host $(HOST) --port $(PORT) --no-migrate --banner
 
 ## test: set up, make sure PostgreSQL is up, lint, type-check, check migrations, run every test
 test: dev

@@ -59,7 +59,18 @@ def banner(app: FastAPI, settings: Settings, principals: PrincipalStore, url: st
     else:
         lines += ["", f"No live key in {keys_file}: `ipledge principals create --role admin`"]
     lines += [f"Data: {data_of(settings)}. Stop with Ctrl+C; the next start resumes with it."]
+    lines += sandbox_lines(settings)
     return "\n".join([*lines, RULE])
+
+
+def sandbox_lines(settings: Settings) -> list[str]:
+    """What `make sandbox` adds to `make run`, so a person sees which server this is."""
+    lines = []
+    if settings.clock == "manual":
+        lines.append("Sandbox: the clock is manual (an admin moves it: POST /v1/_clock).")
+    if settings.webhook_allow_private:
+        lines.append("Sandbox: webhooks may target this machine (IPLEDGE_WEBHOOK_ALLOW_PRIVATE=1).")
+    return lines
 
 
 def data_of(settings: Settings) -> str:

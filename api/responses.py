@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Response
+
 from api.bootstrap import Container
 from api.json_response import FastJSONResponse
 
@@ -26,6 +28,13 @@ def written(
     if position:
         container.worker.wake()
     return FastJSONResponse(body, status_code=status, headers=headers)
+
+
+def deleted(container: Container) -> Response:
+    """A ``204`` to a delete, which records no event: the log's current end, as ``written``."""
+    return Response(
+        status_code=204, headers={"X-Log-Position": str(container.store.max_position())}
+    )
 
 
 def aggregate_written(

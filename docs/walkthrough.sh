@@ -4,10 +4,10 @@
 # and jq, and the project's Python with the standardwebhooks package (for the example receiver,
 # examples/webhook_receiver.py; `make dev` installs it).
 #
-# Start the server with the manual clock (the walk moves it 181 days) and loopback webhooks:
+# Start the server with the manual clock (the walk moves it 181 days) and loopback webhooks
+# (`make run` refuses a receiver on this machine: 422 unsafe_webhook_url, its SSRF guard):
 #
-#   .venv/bin/ipledge migrate && .venv/bin/ipledge demo --if-empty --no-keys
-#   IPLEDGE_CLOCK=manual IPLEDGE_WEBHOOK_ALLOW_PRIVATE=1 .venv/bin/ipledge serve
+#   make sandbox                   # the demo of `make run`, plus those two; PORT=8765 for another port
 #
 # then, in a second terminal, from the repository's root:  bash docs/walkthrough.sh
 #

@@ -1,8 +1,10 @@
 """A partner's webhook receiver for ipledge: checks each delivery's Standard Webhooks signature,
 prints every event once (retries and replays repeat the same webhook-id) and answers 204 at once.
 
-    pip install standardwebhooks
-    IPLEDGE_WEBHOOK_SECRET=whsec_... python examples/webhook_receiver.py [port]
+    IPLEDGE_WEBHOOK_SECRET=whsec_... .venv/bin/python examples/webhook_receiver.py [port]
+
+`.venv/bin/python` is the project's Python (`make run` or `make sandbox` makes it, with the
+standardwebhooks package this needs); elsewhere, `pip install standardwebhooks` first.
 
 Anything but a 2xx within 15 s is retried, so answer first and do slow work elsewhere (a queue).
 Deliveries for one endpoint arrive one at a time, in log order, so one thread is enough."""

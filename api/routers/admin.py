@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from api.deps import Admin, ContainerDep, CursorParam, Limit
+from api.responses import written
 from api.schemas.common import Name, SingleLine, Strict, chars
 from api.schemas.public_operations import (
     PrincipalCreatedPublic,
@@ -36,11 +37,7 @@ def create_principal(body: PrincipalCreate, _: Admin, container: ContainerDep) -
     principal, key = container.principals.create(
         body.name, body.role, body.institution_id, container.clock.now()
     )
-    return JSONResponse(
-        {**principal.public(), "api_key": key},
-        status_code=201,
-        headers={"X-Log-Position": str(container.store.max_position())},
-    )
+    return written(container, {**principal.public(), "api_key": key}, 0, status=201)
 
 
 @router.get("", summary="List principals (never their keys)", response_model=PrincipalPagePublic)
@@ -56,5 +53,6 @@ def list_principals(
 )
 def revoke_principal(
     principal_id: Annotated[SingleLine, chars(36), Path()], _: Admin, container: ContainerDep
-) -> dict:
-    return container.principals.revoke(principal_id, container.clock.now()).public()
+) -> JSONResponse:
+    revoked = container.principals.revoke(principal_id, container.clock.now())
+    return written(container, revoked.public(), 0)

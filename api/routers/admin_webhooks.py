@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import JSONResponse
 
 from api.deps import Admin, ContainerDep, Limit
+from api.responses import deleted, written
 from api.schemas.common import Cursor, Identifier, SingleLine, Strict, Text, chars
 from api.schemas.public_operations import (
     WebhookEndpointAdminPagePublic,
@@ -55,12 +57,12 @@ def get_endpoint(endpoint_id: EndpointId, _: Admin, container: ContainerDep) -> 
 )
 def disable_endpoint(
     endpoint_id: EndpointId, _: Admin, container: ContainerDep, body: Disable | None = None
-) -> dict:
+) -> JSONResponse:
     reason = body.reason if body else None
-    return jsonable(container.webhook_admin.disable(endpoint_id, reason))
+    return written(container, jsonable(container.webhook_admin.disable(endpoint_id, reason)), 0)
 
 
 @router.delete("/{endpoint_id}", status_code=204, summary="Delete any endpoint")
 def delete_endpoint(endpoint_id: EndpointId, _: Admin, container: ContainerDep) -> Response:
     container.webhook_admin.delete(endpoint_id)
-    return Response(status_code=204)
+    return deleted(container)

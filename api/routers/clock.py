@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from pydantic import Field, model_validator
 
 from api.bootstrap import Container
 from api.deps import Admin, ContainerDep, PrincipalDep
 from api.errors import ApiError
+from api.responses import written
 from api.schemas.common import Instant, Strict
 from api.schemas.public_operations import ClockMovedPublic, ClockPublic
 from events.clock import ManualClock, business_date
@@ -56,7 +58,7 @@ def get_clock(_: PrincipalDep, container: ContainerDep) -> dict:
     summary="Move the manual clock forward and fire every timer that came due",
     response_model=ClockMovedPublic,
 )
-def move_clock(body: ClockMove, _: Admin, container: ContainerDep) -> dict:
+def move_clock(body: ClockMove, _: Admin, container: ContainerDep) -> JSONResponse:
     clock = manual_clock(container)
     target: datetime = (
         clock.now() + timedelta(days=body.advance_days)
@@ -76,4 +78,5 @@ def move_clock(body: ClockMove, _: Admin, container: ContainerDep) -> dict:
             errors=[{"field": field, "message": f"the clock cannot pass {LATEST}"}],
         )
     fired = container.advance_clock(target)
-    return {"now": rfc3339(clock.now()), "today": clock.today().isoformat(), "fired": fired}
+    moved = {"now": rfc3339(clock.now()), "today": clock.today().isoformat(), "fired": fired}
+    return written(container, moved, 0)  # the last timer event it fired, or the log's end

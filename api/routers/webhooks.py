@@ -11,6 +11,7 @@ from pydantic import Field, HttpUrl
 from api.deps import ContainerDep, Limit, PrincipalDep
 from api.errors import ApiError
 from api.principals import Principal
+from api.responses import deleted, written
 from api.schemas.common import FreeText, Position, SingleLine, Strict, chars
 from api.schemas.public_operations import (
     DeliveryPagePublic,
@@ -71,14 +72,9 @@ def create_endpoint(
         container.store.max_position(),
     )
     container.dispatcher.wake()
-    return JSONResponse(
-        jsonable({**endpoint, "secret": secret}),
-        status_code=201,
-        headers={
-            "Location": f"/v1/webhook-endpoints/{endpoint['id']}",
-            "X-Log-Position": str(container.store.max_position()),
-        },
-    )
+    body = jsonable({**endpoint, "secret": secret})
+    location = f"/v1/webhook-endpoints/{endpoint['id']}"
+    return written(container, body, 0, status=201, location=location)
 
 
 @router.get("", summary="Your endpoints", response_model=WebhookEndpointPagePublic)
@@ -98,7 +94,7 @@ def delete_endpoint(
     endpoint_id: EndpointId, principal: PrincipalDep, container: ContainerDep
 ) -> Response:
     container.webhooks.delete(principal.actor, endpoint_id)
-    return Response(status_code=204)
+    return deleted(container)
 
 
 @router.post(
@@ -108,9 +104,9 @@ def delete_endpoint(
 )
 def rotate_secret(
     endpoint_id: EndpointId, principal: PrincipalDep, container: ContainerDep
-) -> dict:
+) -> JSONResponse:
     endpoint, secret = container.webhooks.rotate(principal.actor, endpoint_id)
-    return jsonable({**endpoint, "secret": secret})
+    return written(container, jsonable({**endpoint, "secret": secret}), 0)
 
 
 @router.post(
@@ -118,10 +114,12 @@ def rotate_secret(
     summary="Re-enable a disabled endpoint; queued events flow",
     response_model=WebhookEndpointPublic,
 )
-def enable(endpoint_id: EndpointId, principal: PrincipalDep, container: ContainerDep) -> dict:
+def enable(
+    endpoint_id: EndpointId, principal: PrincipalDep, container: ContainerDep
+) -> JSONResponse:
     endpoint = container.webhooks.enable(principal.actor, endpoint_id)
     container.dispatcher.wake()
-    return jsonable(endpoint)
+    return written(container, jsonable(endpoint), 0)
 
 
 @router.post(
@@ -131,10 +129,11 @@ def enable(endpoint_id: EndpointId, principal: PrincipalDep, container: Containe
 )
 def replay(
     endpoint_id: EndpointId, body: Replay, principal: PrincipalDep, container: ContainerDep
-) -> dict:
+) -> JSONResponse:
     queued = container.webhooks.replay(principal.actor, endpoint_id, body.from_position)
     container.dispatcher.wake()
-    return {"endpoint_id": endpoint_id, "from_position": body.from_position, "queued": queued}
+    replayed = {"endpoint_id": endpoint_id, "from_position": body.from_position, "queued": queued}
+    return written(container, replayed, 0)
 
 
 @router.get(

@@ -13,6 +13,7 @@ from events.webhooks.addresses import AddressPolicy
 from events.webhooks.endpoints import EndpointStore
 from events.webhooks.url_guard import TargetGuard
 from registry.actors import Actor, acting_as
+from registry.values import RiskCompensation
 from tests.builders import credit_code, party
 from tests.factories import INVENTION, TODAY, make_filing, patent_fields, patent_item
 
@@ -111,7 +112,7 @@ def seed(container: Container) -> Seeded:
 def _pledge(container: Container, bank: Actor, serial: int) -> UUID:
     filing = dataclasses.replace(
         make_filing(HOLDER, [patent_item(serial)]),
-        risk_compensation={"fund_id": INSTITUTIONS["compensation_fund"], "share": Decimal("0.40")},
+        risk_compensation=RiskCompensation(INSTITUTIONS["compensation_fund"], Decimal("0.40")),
     )
     with acting_as(bank):
         pledge = container.registry.file_pledge(filing).value

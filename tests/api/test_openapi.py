@@ -66,3 +66,11 @@ def test_every_post_documents_the_idempotency_key(document):
         if method == "post":
             names = [p["name"] for p in operation["parameters"]]
             assert "Idempotency-Key" in names, path
+
+
+def test_every_write_documents_the_log_position_on_success(document):
+    for (method, path), operation in operations(document).items():
+        if method in ("post", "put", "patch", "delete"):
+            for status, response in operation["responses"].items():
+                if status.startswith("2"):
+                    assert "X-Log-Position" in response.get("headers", {}), (method, path, status)

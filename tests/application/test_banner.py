@@ -90,3 +90,22 @@ def test_the_banner_lists_the_console_once_the_service_serves_one(container, tmp
 )
 def test_the_banner_shows_an_address_a_browser_can_open(host, shown):
     assert base_url(host, 8000) == shown
+
+
+def test_a_sandbox_banner_says_its_clock_is_manual_and_webhooks_may_target_this_machine(
+    container, tmp_path
+):
+    app = create_app(container, run_worker=False)
+    plain = container.settings.model_copy(
+        update={"clock": "system", "webhook_allow_private": False}
+    )
+    sandbox = container.settings.model_copy(
+        update={"clock": "manual", "webhook_allow_private": True}
+    )
+
+    plain_text = banner(app, plain, container.principals, URL)
+    sandbox_text = banner(app, sandbox, container.principals, URL)
+
+    assert "Sandbox" not in plain_text
+    assert "POST /v1/_clock" in sandbox_text
+    assert "IPLEDGE_WEBHOOK_ALLOW_PRIVATE=1" in sandbox_text

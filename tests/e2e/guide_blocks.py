@@ -2,7 +2,7 @@
 guides' order against a real server: every ```sh block must succeed (curl fails on any 4xx/5xx),
 except a block whose first line is ``# answers <status> <code>``, which must answer that problem.
 
-    python -m tests.e2e.guide_blocks > guides.sh   # then: BASE=... KEYS=... bash guides.sh
+    python -m tests.e2e.guide_blocks > guides.sh   # then: IPLEDGE_URL=... bash guides.sh
 """
 
 from __future__ import annotations
