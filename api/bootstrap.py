@@ -9,12 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-import migrations
 from api.idempotency_store import ExpiredKeysPurge, IdempotencyStore
 from api.principals import PrincipalStore
 from api.rate_limit_buckets import TokenBuckets
@@ -49,7 +46,6 @@ from registry.actors import SYSTEM, acting_as
 from registry.service import RegistryService
 
 log = logging.getLogger("ipledge")
-MIGRATIONS = Path(migrations.__file__).resolve().parent
 
 
 @dataclass
@@ -103,11 +99,18 @@ class Container:
 
 def migrate(config: DatabaseConfig) -> None:
     """Creates or upgrades every table: Alembic's, then the event store's own."""
+    # Imported here: Alembic costs a quarter of a second of start-up that serving never needs.
+    from alembic import command
+    from alembic.config import Config
+
+    import migrations
+
     database = Database(config, pool_size=1)
     try:
         # Built in code rather than read from alembic.ini, so it works from an installed wheel.
         alembic_config = Config()
-        alembic_config.set_main_option("script_location", str(MIGRATIONS))
+        scripts = Path(migrations.__file__).resolve().parent
+        alembic_config.set_main_option("script_location", str(scripts))
         with database.engine.connect() as conn:
             alembic_config.attributes["connection"] = conn
             command.upgrade(alembic_config, "head")

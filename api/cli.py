@@ -7,7 +7,6 @@ import json
 import logging
 import signal
 import sys
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Annotated
 
@@ -37,6 +36,9 @@ log = logging.getLogger("ipledge")
 
 def _show_version(wanted: bool) -> None:
     if wanted:
+        # Imported here: importlib.metadata costs every other command (serve) a tenth of a second.
+        from importlib.metadata import PackageNotFoundError, version
+
         try:
             typer.echo(f"ipledge {version('ipledge')}")
         except PackageNotFoundError:  # run from a source tree that was never installed

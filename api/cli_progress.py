@@ -6,16 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-
 Advance = Callable[..., None]  # advance(steps=1, tally="...", total=n)
 
 
@@ -23,6 +13,18 @@ Advance = Callable[..., None]  # advance(steps=1, tally="...", total=n)
 def progress_bar(description: str, total: int | None, quiet: bool = False) -> Iterator[Advance]:
     """Yields ``advance(steps=1, tally=None, total=None)``; ``tally`` is shown after the
     counts; ``total`` sets the length once it is known."""
+    # Imported here: every command imports this module, and rich.progress alone costs a tenth
+    # of a second of `ipledge serve`'s start-up.
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
     console = Console(stderr=True)
     columns = (
         TextColumn("{task.description}"),

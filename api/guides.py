@@ -6,14 +6,18 @@ them only then."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
-from markdown_it import MarkdownIt
 
 from api.errors import ApiError
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 GUIDES_DIR = Path(__file__).resolve().parents[1] / "docs" / "guides"
 # A link from one guide to another (`bank.md#2-file-the-pledge`) stays inside /guides.
@@ -23,7 +27,6 @@ REPOSITORY_LINK = re.compile(r'<a href="\.\./[^"]*">(.*?)</a>', re.DOTALL)
 NAME = re.compile(r"^[a-z-]{1,40}$")
 
 router = APIRouter(include_in_schema=False)
-markdown = MarkdownIt("commonmark").enable("table")
 
 
 def available() -> dict[str, str]:
@@ -51,9 +54,17 @@ def guides_index() -> HTMLResponse:
 def guide(name: str) -> HTMLResponse:
     if not NAME.match(name) or name not in available():
         raise ApiError(404, "not_found", f"no guide named {name!r}")
-    html = markdown.render((GUIDES_DIR / f"{name}.md").read_text(encoding="utf-8"))
+    html = _markdown().render((GUIDES_DIR / f"{name}.md").read_text(encoding="utf-8"))
     html = REPOSITORY_LINK.sub(r"\1", SIBLING_LINK.sub(r'href="/guides/\1\2"', html))
     return _page(available()[name], html)
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    """Built on the first guide asked for: markdown-it costs start-up time serving never needs."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table")
 
 
 def _page(title: str, body: str) -> HTMLResponse:

@@ -15,6 +15,7 @@ from api.bootstrap import Container
 from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
 from api.idempotency_store import IdempotencyStore
+from api.json_response import FastJSONResponse
 from api.middleware import CloseUnreadBodies, HeadAsGet, RequestContext, TargetLimit
 from api.openapi import document_problems
 from api.request_bodies import RequestBodies
@@ -79,6 +80,7 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        default_response_class=FastJSONResponse,  # routes returning dicts, as /v1's do
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url="/redoc",

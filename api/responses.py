@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Response
-from fastapi.responses import JSONResponse
 
 from api.bootstrap import Container
+from api.json_response import FastJSONResponse
 
 
 def written(
@@ -17,7 +17,7 @@ def written(
     status: int = 200,
     version: int | None = None,
     location: str | None = None,
-) -> JSONResponse:
+) -> FastJSONResponse:
     """A write's response. ``position`` 0 (nothing recorded) reports the log's current end,
     which is still a position whose read models reflect this request."""
     headers = {"X-Log-Position": str(position or container.store.max_position())}
@@ -27,7 +27,7 @@ def written(
         headers["Location"] = location
     if position:
         container.worker.wake()
-    return JSONResponse(body, status_code=status, headers=headers)
+    return FastJSONResponse(body, status_code=status, headers=headers)
 
 
 def deleted(container: Container) -> Response:
@@ -44,7 +44,7 @@ def aggregate_written(
     position: int,
     collection: str,
     status: int = 200,
-) -> JSONResponse:
+) -> FastJSONResponse:
     """A command's response carrying the resource it changed (or created, at ``collection``)."""
     location = f"{collection}/{aggregate.id}" if status == 201 else None
     return written(
@@ -52,5 +52,5 @@ def aggregate_written(
     )
 
 
-def resource(body: Any, version: int) -> JSONResponse:
-    return JSONResponse(body, headers={"ETag": f'"{version}"'})
+def resource(body: Any, version: int) -> FastJSONResponse:
+    return FastJSONResponse(body, headers={"ETag": f'"{version}"'})

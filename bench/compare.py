@@ -8,6 +8,11 @@ Builds one log through a real server (rights imported, pledges filed by 32 clien
 each round: rebuild with each tree's code, and `wrk` on the GET and on /healthz against a
 server running each tree's code. Prints one JSON object (per round: events/s, and
 (GET/s, GET p99 ms, healthz/s)). Both trees must share the schema (no migration between).
+
+    .venv/bin/python -m bench.compare --before /tmp/old --after . --startup-events 1000000
+
+compares start-up only (PostgreSQL): wall and CPU seconds to the first 200 on /healthz, over a
+seeded log with the read models caught up, each tree in turn.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ import httpx
 
 from bench import wrk
 from bench.bodies import import_lines
-from bench.suite import _bearer, _key, _load
+from bench.seed import seed_rights
+from bench.suite import _bearer, _key, _load, _mark_caught_up
 from bench.support import Serve, Target, drop_target, migrate, new_target
 
 REBUILD = (
@@ -64,6 +70,35 @@ def get_rates(tree: Path, target: Target, key: str, path: str) -> tuple[float, f
     return got["per_s"], got["p99_ms"], healthz["per_s"]
 
 
+def startup(tree: Path, target: Target) -> tuple[float, float]:
+    """Wall and CPU seconds of `ipledge serve` (``tree``'s code) until its first 200 /healthz."""
+    server = Serve(target, PYTHONPATH=str(tree))
+    wall = server.start()
+    try:
+        assert server.process is not None
+        fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    finally:
+        server.stop()
+    return round(wall, 2), round(cpu, 2)
+
+
+def startup_rounds(trees: dict[str, Path], events: int, rounds: int) -> dict:
+    """Start-up of each tree, alternating, over one log of ``events`` register entries."""
+    target = new_target("postgres")
+    result: dict = {"events": events}
+    try:
+        migrate(target)
+        _mark_caught_up(target, seed_rights(target.url, events))
+        for _ in range(rounds):
+            for name, tree in trees.items():
+                result.setdefault(name, []).append(startup(tree, target))
+    finally:
+        drop_target(target)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, required=True)
@@ -72,8 +107,15 @@ def main() -> None:
     parser.add_argument("--rights", type=int, default=2000)
     parser.add_argument("--filings", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-rebuild", action="store_true", help="compare the GETs only")
+    parser.add_argument(
+        "--startup-events", type=int, help="only start-up (wall s, CPU s), over this many events"
+    )
     args = parser.parse_args()
     trees = {"before": args.before.resolve(), "after": args.after.resolve()}
+    if args.startup_events:
+        print(json.dumps(startup_rounds(trees, args.startup_events, args.rounds)))
+        return
     result: dict = {"store": args.store, "rebuild_events_per_s": {}, "get": {}}
     target = new_target(args.store)
     try:
@@ -81,9 +123,10 @@ def main() -> None:
         key, path = build_log(target, args.rights, args.filings)
         for _ in range(args.rounds):
             for name, tree in trees.items():
-                result["rebuild_events_per_s"].setdefault(name, []).append(
-                    rebuild_rate(tree, target)
-                )
+                if not args.no_rebuild:
+                    result["rebuild_events_per_s"].setdefault(name, []).append(
+                        rebuild_rate(tree, target)
+                    )
                 result["get"].setdefault(name, []).append(get_rates(tree, target, key, path))
     finally:
         drop_target(target)

@@ -9,15 +9,17 @@ any program. There is no second set of rules here, and no SQL.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth_gate import SCOPE_KEY, AuthGate
 from api.principals import Principal
 from registry.actors import acting_as
+
+if TYPE_CHECKING:
+    import httpx
 
 
 def below_the_gate(app: FastAPI) -> ASGIApp:
@@ -63,6 +65,8 @@ class Api:
             with acting_as(principal.actor):  # what the gate does for every request it passes
                 await inner(scope, receive, send)
 
+        import httpx  # here: start-up need not import it before the console is used
+
         client = (request.client.host, request.client.port) if request.client else ("", 0)
         self._transport = httpx.ASGITransport(app=as_principal, client=client)
 
@@ -76,6 +80,8 @@ class Api:
         headers: dict[str, str] | None = None,
     ) -> Answer:
         query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        import httpx
+
         async with httpx.AsyncClient(
             transport=self._transport, base_url="http://console.internal"
         ) as client:
