@@ -5,6 +5,7 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 RUN python -m venv /opt/ipledge
 COPY pyproject.toml README.md alembic.ini ./
+COPY kernel ./kernel
 COPY registry ./registry
 COPY disposal ./disposal
 COPY events ./events
