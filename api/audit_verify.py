@@ -12,98 +12,25 @@ verify at all (bad arguments, no connection, a refused key, a service error) exi
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from api.audit_checkpoint_checks import (
+    check_checkpoint,
+    check_consistency,
+    checkpoint_shape,
+    public_key_of,
+)
+from api.audit_report import CannotVerify, Problem, Report, get_json
 from events.audit import merkle
 
+__all__ = ["CannotVerify", "Problem", "Report", "load_checkpoint", "run", "verify"]
+
 PAGE = 1000
-HEX_HASH = re.compile(r"^[0-9a-f]{64}$")
-CHECKPOINT_FIELDS = ("tree_size", "root_hash", "timestamp", "key_id", "signature")
-
-
-class CannotVerify(Exception):
-    """Verification could not be carried out (usage, connection or service errors): exit 2."""
-
-
-def checkpoint_message(checkpoint: dict[str, Any]) -> bytes:
-    """What the service signs (contract §8), written out here rather than imported from it."""
-    c = checkpoint
-    return f"ipledge-checkpoint/v1\n{c['tree_size']}\n{c['root_hash']}\n{c['timestamp']}\n".encode()
-
-
-@dataclass
-class Problem:
-    message: str
-    position: int | None = None
-    within: int | None = None  # not localised, but somewhere in positions 1..within
-
-    @property
-    def order(self) -> int | None:
-        return self.position if self.position is not None else self.within
-
-
-@dataclass
-class Report:
-    url: str
-    log_size: int = 0
-    checkpoint: dict[str, Any] | None = None
-    saved: dict[str, Any] | None = None
-    problems: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def first(self) -> Problem | None:
-        """The problem to lead with: the lowest bad position (a root mismatch nothing explains
-        counts as its tree size), else the first finding."""
-        placed = [p for p in self.problems if p.order is not None]
-        if placed:
-            return min(placed, key=lambda p: p.order or 0)
-        return self.problems[0] if self.problems else None
-
-    def add(self, message: str, position: int | None = None, within: int | None = None) -> None:
-        self.problems.append(Problem(message, position, within))
-
-    def positions_bad_up_to(self, size: int) -> Problem | None:
-        bad = [p for p in self.problems if p.position is not None and p.position <= size]
-        return min(bad, key=lambda p: p.position or 0) if bad else None
-
-    def text(self) -> str:
-        lead = self.first()
-        lines = (
-            [f"audit log at {self.url}: FAILED: {lead.message}"]
-            if lead is not None
-            else [f"audit log at {self.url}: verified"]
-        )
-        lines += [f"  also: {p.message}" for p in self.problems if p is not lead]
-        lines += [f"  ok: {note}" for note in self.notes]
-        return "\n".join(lines)
-
-    def as_json(self) -> dict[str, Any]:
-        lead = self.first()
-        return {
-            "ok": self.ok,
-            "url": self.url,
-            "log_size": self.log_size,
-            "checkpoint": self.checkpoint,
-            "saved_checkpoint": self.saved,
-            "first_bad_position": lead.position if lead is not None else None,
-            "problems": [{"position": p.position, "message": p.message} for p in self.problems],
-            "checked": self.notes,
-        }
 
 
 def load_checkpoint(path: Path) -> dict[str, Any]:
@@ -113,7 +40,7 @@ def load_checkpoint(path: Path) -> dict[str, Any]:
         raise CannotVerify(f"cannot read the saved checkpoint {path}: {e}") from None
     if not isinstance(saved, dict):
         raise CannotVerify(f"{path} is not a checkpoint as GET /v1/audit/checkpoint returns it")
-    if shape := _checkpoint_shape(saved):
+    if shape := checkpoint_shape(saved):
         raise CannotVerify(
             f"{path} is not a checkpoint as GET /v1/audit/checkpoint returns it: {shape}"
         )
@@ -150,10 +77,10 @@ def verify(
 ) -> Report:
     report = Report(url=str(client.base_url).rstrip("/"), saved=saved)
     # The checkpoint first: the log read afterwards is at least as long.
-    public_key = _get(client, "/v1/audit/public-key")
-    served = _get(client, "/v1/audit/checkpoint")
+    public_key = get_json(client, "/v1/audit/public-key")
+    served = get_json(client, "/v1/audit/checkpoint")
     report.checkpoint = served
-    checkpoint = served if not (shape := _checkpoint_shape(served)) else None
+    checkpoint = served if not (shape := checkpoint_shape(served)) else None
     if shape:
         report.add(f"the service's checkpoint is malformed: {shape}")
     wanted = {c["tree_size"] for c in (checkpoint, saved) if c is not None}
@@ -161,13 +88,13 @@ def verify(
     total = size if isinstance(size, int) else 0
     roots = _stream_log(client, report, wanted, lambda done: (on_progress or _quiet)(done, total))
 
-    key = _public_key(public_key, report)
+    key = public_key_of(public_key, report)
     if checkpoint is not None:
-        _check_checkpoint("checkpoint", checkpoint, key, public_key, roots, report)
+        check_checkpoint("checkpoint", checkpoint, key, public_key, roots, report)
     if saved is not None:
-        _check_checkpoint("saved checkpoint", saved, key, public_key, roots, report)
+        check_checkpoint("saved checkpoint", saved, key, public_key, roots, report)
         if checkpoint is not None:
-            _check_consistency(client, saved, checkpoint, report)
+            check_consistency(client, saved, checkpoint, report)
     return report
 
 
@@ -187,7 +114,7 @@ def _stream_log(
     roots = {0: merkle.EMPTY_ROOT} if 0 in wanted else {}
     expected, after, broken = 1, 0, False
     while True:
-        page = _get(client, "/v1/audit/log", params={"after": after, "limit": PAGE})
+        page = get_json(client, "/v1/audit/log", params={"after": after, "limit": PAGE})
         items, next_after = page.get("items"), page.get("next_after")
         if not isinstance(items, list):
             report.add(f"GET /v1/audit/log?after={after} answered no items list")
@@ -251,131 +178,3 @@ def _leaf(item: dict[str, Any], report: Report) -> bytes:
             why = "the service gave no leaf hash"
         report.add(f"position {position}: leaf hash mismatch ({why})", position)
     return bytes.fromhex(recomputed)
-
-
-# ---- checkpoints ---------------------------------------------------------------------
-
-
-def _checkpoint_shape(c: dict[str, Any]) -> str | None:
-    missing = [f for f in CHECKPOINT_FIELDS if f not in c]
-    if missing:
-        return f"missing {', '.join(missing)}"
-    size = c["tree_size"]
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        return f"tree_size {size!r} is not a size"
-    if not isinstance(c["root_hash"], str) or not HEX_HASH.match(c["root_hash"]):
-        return "root_hash is not a lowercase hex SHA-256"
-    if not all(isinstance(c[f], str) for f in ("timestamp", "key_id", "signature")):
-        return "timestamp, key_id and signature must be strings"
-    return None
-
-
-def _public_key(body: dict[str, Any], report: Report) -> Ed25519PublicKey | None:
-    try:
-        raw = base64.b64decode(body["public_key"], validate=True)
-        return Ed25519PublicKey.from_public_bytes(raw)
-    except (KeyError, TypeError, ValueError, binascii.Error):
-        report.add("GET /v1/audit/public-key answered no Ed25519 public key")
-        return None
-
-
-def _check_checkpoint(
-    what: str,
-    c: dict[str, Any],
-    key: Ed25519PublicKey | None,
-    public_key: dict[str, Any],
-    roots: dict[int, bytes],
-    report: Report,
-) -> None:
-    size, root_hash = c["tree_size"], c["root_hash"]
-    held = []
-    if c["key_id"] != public_key.get("key_id"):
-        report.add(
-            f"{what} (tree size {size}) is signed by key {c['key_id']}, "
-            f"the service's key is {public_key.get('key_id')}"
-        )
-    elif key is not None:
-        try:
-            key.verify(base64.b64decode(c["signature"], validate=True), checkpoint_message(c))
-            held.append("signature valid")
-        except (InvalidSignature, ValueError, binascii.Error):
-            report.add(f"{what} (tree size {size}): signature does not verify")
-    if size not in roots:
-        pass  # the log broke off (or was short) before this size: already reported
-    elif roots[size].hex() == root_hash:
-        held.append("root recomputed from the log")
-    elif (cause := report.positions_bad_up_to(size)) is not None:
-        report.add(
-            f"{what} root mismatch at tree size {size} (the log differs at position "
-            f"{cause.position})"
-        )
-    else:
-        report.add(
-            f"{what} root mismatch at tree size {size}: first differing leaf unknown", within=size
-        )
-    if held:
-        report.notes.append(
-            f"{what}: tree size {size}, root {root_hash[:16]}..., {c['timestamp']}, "
-            f"key {c['key_id']}: {', '.join(held)}"
-        )
-
-
-def _check_consistency(
-    client: httpx.Client, saved: dict[str, Any], current: dict[str, Any], report: Report
-) -> None:
-    first, second = saved["tree_size"], current["tree_size"]
-    if first > second:
-        report.add(
-            f"the saved checkpoint covers {first} events, the current one only {second}: "
-            "the log shrank"
-        )
-        return
-    if first == 0:
-        return  # the empty tree is a prefix of every tree (its root was checked above)
-    proof = _get(client, "/v1/audit/proofs/consistency", params={"first": first, "second": second})
-    try:
-        path = [bytes.fromhex(h) for h in proof["path"]]
-        echoed = proof["first"] == first and proof["second"] == second
-    except (KeyError, TypeError, ValueError):
-        path, echoed = [], False
-    ok = echoed and merkle.verify_consistency(
-        first,
-        second,
-        bytes.fromhex(saved["root_hash"]),
-        bytes.fromhex(current["root_hash"]),
-        path,
-    )
-    if ok:
-        report.notes.append(
-            f"consistency: the saved tree of size {first} is a prefix of the current one "
-            f"of size {second} (RFC 6962 proof verified)"
-        )
-    else:
-        report.add(
-            f"the current checkpoint (tree size {second}) is not consistent with the saved "
-            f"one (tree size {first}): the consistency proof does not verify"
-        )
-
-
-# ---- HTTP ----------------------------------------------------------------------------
-
-
-def _get(client: httpx.Client, path: str, params: dict[str, int] | None = None) -> dict[str, Any]:
-    where = f"GET {path}" + (f"?{httpx.QueryParams(params)}" if params else "")
-    try:
-        response = client.get(path, params=params)
-    except httpx.HTTPError as e:
-        raise CannotVerify(f"{where}: cannot reach {client.base_url} ({e})") from None
-    if response.status_code in (401, 403):
-        raise CannotVerify(
-            f"{where} answered {response.status_code}: the audit log needs a regulator's API key"
-        )
-    if response.status_code != 200:
-        raise CannotVerify(f"{where} answered {response.status_code}: {response.text[:300]}")
-    try:
-        body = response.json()
-    except ValueError:
-        raise CannotVerify(f"{where} did not answer JSON") from None
-    if not isinstance(body, dict):
-        raise CannotVerify(f"{where} did not answer a JSON object")
-    return body

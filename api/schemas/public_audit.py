@@ -16,13 +16,14 @@ from api.schemas.public_common import (
     Position,
     Public,
     RatioOut,
+    UndecodableEventPublic,
 )
 
 Hash = Field(pattern="^[0-9a-f]{64}$", description="SHA-256, lowercase hex")
 
 
 class AuditLogPublic(Public):
-    items: list[EventPublic]
+    items: list[EventPublic | UndecodableEventPublic]
     next_after: Position | None = Field(description="pass as ?after= for more; null at the end")
 
 

@@ -88,5 +88,26 @@ class EventPublic(Public):
     leaf_hash: str = Field(pattern="^[0-9a-f]{64}$", description="RFC 6962 leaf hash, hex")
 
 
+class UndecodedData(Public):
+    undecodable: str = Field(description="base64 of the stored bytes, which are not JSON any more")
+    topic: str = Field(description="the stored row's event topic")
+
+
+class UndecodableEventPublic(Public):
+    """A stored row that no longer decodes (it was changed after it was logged): shown by its
+    position, stream and raw bytes so that `ipledge audit verify` can name the position."""
+
+    position: int = Field(ge=1, description="gap-free global order")
+    id: None
+    stream_id: UuidOut
+    stream_type: None
+    version: int
+    type: None
+    occurred_at: None
+    actor: None
+    data: UndecodedData
+    leaf_hash: str = Field(pattern="^[0-9a-f]{64}$", description="RFC 6962 leaf hash, hex")
+
+
 class EventPagePublic(PagePublic[EventPublic]):
     """A page of Event items."""
