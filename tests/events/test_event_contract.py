@@ -4,6 +4,7 @@ a migrated empty store is marked as contract 1 and opens (on both stores)."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -11,7 +12,8 @@ from alembic.config import Config
 from sqlalchemy import delete
 from typer.testing import CliRunner
 
-from api.bootstrap import MIGRATIONS, bootstrap
+import migrations
+from api.bootstrap import bootstrap
 from api.cli import app
 from api.settings import Settings
 from events.contract import EVENT_CONTRACT, EventContractRefused, stored_contract
@@ -113,7 +115,8 @@ def alembic(database_url: str, action: str, revision: str) -> None:
     database = Database(config, pool_size=1)
     try:
         alembic_config = Config()
-        alembic_config.set_main_option("script_location", str(MIGRATIONS))
+        scripts = Path(migrations.__file__).resolve().parent
+        alembic_config.set_main_option("script_location", str(scripts))
         with database.engine.connect() as conn:
             alembic_config.attributes["connection"] = conn
             getattr(command, action)(alembic_config, revision)
