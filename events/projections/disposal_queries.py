@@ -8,8 +8,44 @@ from sqlalchemy import select
 
 from events.database import Database
 from events.jsonable import jsonable
-from events.projections.queries import ALL_SEEING_ROLES, Page, decode_cursor, keyset_page
+from events.projections.queries import (
+    ALL_SEEING_ROLES,
+    Page,
+    decode_cursor,
+    keyset_page,
+    where_equal,
+)
 from events.tables import claims_view, disposals_view
+
+DISPOSAL_SUMMARY = (
+    "id",
+    "pledge_id",
+    "pledgee",
+    "route",
+    "status",
+    "appraised_value",
+    "outstanding_amount",
+    "opened_on",
+    "recovery",
+    "settled_on",
+    "version",
+)
+CLAIM_SUMMARY = (
+    "id",
+    "pledge_id",
+    "pledgee",
+    "fund_id",
+    "status",
+    "share",
+    "outstanding_amount",
+    "advance_due",
+    "claimed_on",
+    "advanced_on",
+    "refund_due",
+    "balance_due",
+    "settled_on",
+    "version",
+)
 
 
 def list_disposals(
@@ -30,31 +66,12 @@ def list_disposals(
         query = query.where(v.pledgee == institution_id)
     elif role not in (*ALL_SEEING_ROLES, "trading_centre"):
         return Page([], None)
-    if status:
-        query = query.where(v.status == status)
-    if route:
-        query = query.where(v.route == route)
-    if pledge_id:
-        query = query.where(v.pledge_id == pledge_id)
+    query = where_equal(query, (v.status, status), (v.route, route), (v.pledge_id, pledge_id))
     return keyset_page(db, query, v.created_position, limit, _disposal_summary)
 
 
 def _disposal_summary(row: dict[str, Any]) -> dict[str, Any]:
-    return jsonable(
-        {
-            "id": row["id"],
-            "pledge_id": row["pledge_id"],
-            "pledgee": row["pledgee"],
-            "route": row["route"],
-            "status": row["status"],
-            "appraised_value": row["appraised_value"],
-            "outstanding_amount": row["outstanding_amount"],
-            "opened_on": row["opened_on"],
-            "recovery": row["recovery"],
-            "settled_on": row["settled_on"],
-            "version": row["version"],
-        }
-    )
+    return jsonable({name: row[name] for name in DISPOSAL_SUMMARY})
 
 
 def list_claims(
@@ -77,31 +94,9 @@ def list_claims(
         query = query.where(v.fund_id == institution_id)
     elif role not in ALL_SEEING_ROLES:
         return Page([], None)
-    if status:
-        query = query.where(v.status == status)
-    if pledge_id:
-        query = query.where(v.pledge_id == pledge_id)
-    if fund_id:
-        query = query.where(v.fund_id == fund_id)
+    query = where_equal(query, (v.status, status), (v.pledge_id, pledge_id), (v.fund_id, fund_id))
     return keyset_page(db, query, v.created_position, limit, _claim_summary)
 
 
 def _claim_summary(row: dict[str, Any]) -> dict[str, Any]:
-    return jsonable(
-        {
-            "id": row["id"],
-            "pledge_id": row["pledge_id"],
-            "pledgee": row["pledgee"],
-            "fund_id": row["fund_id"],
-            "status": row["status"],
-            "share": row["share"],
-            "outstanding_amount": row["outstanding_amount"],
-            "advance_due": row["advance_due"],
-            "claimed_on": row["claimed_on"],
-            "advanced_on": row["advanced_on"],
-            "refund_due": row["refund_due"],
-            "balance_due": row["balance_due"],
-            "settled_on": row["settled_on"],
-            "version": row["version"],
-        }
-    )
+    return jsonable({name: row[name] for name in CLAIM_SUMMARY})

@@ -48,6 +48,14 @@ def decode_cursor(cursor: str | None) -> int:
     return after
 
 
+def where_equal(query: Select[Any], *filters: tuple[ColumnElement[Any], object]) -> Select[Any]:
+    """``column = value`` for each filter the caller gave (``None`` or ``""`` leaves it out)."""
+    for column, value in filters:
+        if value:
+            query = query.where(column == value)
+    return query
+
+
 def keyset_page(
     db: Database,
     query: Select[Any],
@@ -94,10 +102,7 @@ def list_pledges(
         query = query.where(v.fund_id == institution_id)
     elif role not in ALL_SEEING_ROLES:
         return Page([], None)
-    if status:
-        query = query.where(v.status == status)
-    if pledgor:
-        query = query.where(v.pledgor_credit_code == pledgor)
+    query = where_equal(query, (v.status, status), (v.pledgor_credit_code, pledgor))
     if kind or number:
         i = pledge_items_view.c
         conditions = [i.pledge_id == v.id]
