@@ -63,6 +63,17 @@ class Resource:
     replayed: bool = field(default=False, compare=False)
 
 
+def _resource_fields(data: dict[str, Any], etag: str | None) -> dict[str, Any]:
+    """What every resource reads the same way from its JSON body."""
+    return {
+        "id": data["id"],
+        "status": data["status"],
+        "version": data["version"],
+        "raw": data,
+        "etag": etag,
+    }
+
+
 @dataclass(frozen=True)
 class Pledge(Resource):
     """A pledge. From ``iter_pledges`` it is the list's summary (no items, consents or loan;
@@ -89,11 +100,7 @@ class Pledge(Resource):
             for r in data.get("refusal_reasons") or []
         )
         return cls(
-            id=data["id"],
-            status=data["status"],
-            version=data["version"],
-            raw=data,
-            etag=etag,
+            **_resource_fields(data, etag),
             registration_number=data.get("registration_number"),
             pledgee=data.get("pledgee", ""),
             pledgor=Party.from_json(data["pledgor"]) if data.get("pledgor") else None,
@@ -122,11 +129,7 @@ class Disposal(Resource):
     @classmethod
     def from_json(cls, data: dict[str, Any], etag: str | None = None) -> Disposal:
         return cls(
-            id=data["id"],
-            status=data["status"],
-            version=data["version"],
-            raw=data,
-            etag=etag,
+            **_resource_fields(data, etag),
             pledge_id=data.get("pledge_id", ""),
             route=data.get("route", ""),
             appraised_value=_money(data.get("appraised_value")),
@@ -147,11 +150,7 @@ class Listing(Resource):
     @classmethod
     def from_json(cls, data: dict[str, Any], etag: str | None = None) -> Listing:
         return cls(
-            id=data["id"],
-            status=data["status"],
-            version=data["version"],
-            raw=data,
-            etag=etag,
+            **_resource_fields(data, etag),
             disposal_id=data.get("disposal_id", ""),
             asking_price=_money(data.get("asking_price")),
             listed_on=_date(data.get("listed_on")),
@@ -169,11 +168,7 @@ class CompensationClaim(Resource):
     @classmethod
     def from_json(cls, data: dict[str, Any], etag: str | None = None) -> CompensationClaim:
         return cls(
-            id=data["id"],
-            status=data["status"],
-            version=data["version"],
-            raw=data,
-            etag=etag,
+            **_resource_fields(data, etag),
             pledge_id=data.get("pledge_id", ""),
             fund_id=data.get("fund_id", ""),
             advance_due=_money(data.get("advance_due")),
