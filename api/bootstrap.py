@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from api.current import CurrentStates
 from api.idempotency_store import ExpiredKeysPurge, IdempotencyStore
 from api.principals import PrincipalStore
 from api.rate_limit_buckets import TokenBuckets
@@ -65,6 +66,7 @@ class Container:
     principals: PrincipalStore
     projections: ProjectionRunner
     worker: Worker
+    current: CurrentStates  # single resources' last presented state (api/current.py)
     search_limits: TokenBuckets = field(default_factory=lambda: TokenBuckets(60, 20))
     wait_clock: WaitClock = field(default_factory=SystemWaitClock)  # long-polls wait on it
     _clock_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -261,6 +263,7 @@ def bootstrap(
             lease=timedelta(seconds=settings.webhook_lease_seconds),
         ),
         principals=PrincipalStore(db, settings.auth_cache_seconds),
+        current=CurrentStates(store),
         projections=runner,
         worker=worker,
         search_limits=TokenBuckets(settings.search_rate_per_minute, settings.search_burst),

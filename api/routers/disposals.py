@@ -6,7 +6,7 @@ from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import (
     AsOf,
@@ -94,11 +94,17 @@ def search_disposals(
 @router.get("/{disposal_id}", summary="A disposal case", response_model=DisposalPublic)
 def get_disposal(
     disposal_id: UUID, principal: PrincipalDep, container: ContainerDep, as_of: AsOf = None
-) -> JSONResponse:
-    disposal = visible_disposal(container, disposal_id, principal)
+) -> Response:
     if as_of is not None:
+        visible_disposal(container, disposal_id, principal)
         disposal = as_of_state(container.store, disposal_id, as_of, "disposal")
-    return resource(disposal_body(disposal), disposal.version)
+        return resource(disposal_body(disposal), disposal.version)
+    current = container.current.get(
+        Disposal, disposal_id, lambda: container.disposals.disposal(disposal_id), disposal_body
+    )
+    if not can_see_disposal(principal.actor, current.aggregate):
+        raise NotFound(f"disposal {disposal_id} not found")
+    return current.response()
 
 
 @router.get(

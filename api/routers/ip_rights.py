@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from api.deps import AsOf, ContainerDep, CursorParam, IPOffice, Limit, PrincipalDep
@@ -26,6 +26,7 @@ from events.history import as_of as as_of_state
 from events.history import stream_history
 from events.projections.queries import page_of
 from registry.errors import InvalidValue, RuleViolation
+from registry.ip_rights import IPRight, ip_right_id
 from registry.numbers import canonical_number
 from registry.register_rules import check_register_fields
 from registry.service import RegisterLine
@@ -68,12 +69,21 @@ def put_ip_right(
 )
 def get_ip_right(
     kind: Kind, number: NumberPath, _: PrincipalDep, container: ContainerDep, as_of: AsOf = None
-) -> JSONResponse:
-    right = container.registry.ip_right(kind, canonical(kind, number))
+) -> Response:
+    canonical_no = canonical(kind, number)
     if as_of is not None:
+        right = container.registry.ip_right(kind, canonical_no)
         right = as_of_state(container.store, right.id, as_of, f"{kind} {number}")
         return resource(ip_right_body(right, business_date(as_of)), right.version)
-    return resource(ip_right_body(right, container.clock.today()), right.version)
+    today = container.clock.today()
+    current = container.current.get(
+        IPRight,
+        ip_right_id(kind, canonical_no),
+        lambda: container.registry.ip_right(kind, canonical_no),
+        lambda right: ip_right_body(right, today),
+        variant=today,  # the annuity status and next due date depend on it
+    )
+    return current.response()
 
 
 @router.get(

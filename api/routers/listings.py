@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import (
     AsOf,
@@ -104,11 +104,22 @@ def search_listings(
 )
 def get_listing(
     listing_id: UUID, principal: PrincipalDep, container: ContainerDep, as_of: AsOf = None
-) -> JSONResponse:
-    listing = visible_listing(container, listing_id, principal)
+) -> Response:
+    today = container.clock.today()
     if as_of is not None:
+        visible_listing(container, listing_id, principal)
         listing = as_of_state(container.store, listing_id, as_of, "listing")
-    return resource(listing_body(listing, container.clock.today()), listing.version)
+        return resource(listing_body(listing, today), listing.version)
+    current = container.current.get(
+        Listing,
+        listing_id,
+        lambda: container.disposals.listing(listing_id),
+        lambda listing: listing_body(listing, today),
+        variant=today,  # days remaining count from it
+    )
+    if not can_see_listing(principal.actor, current.aggregate):
+        raise NotFound(f"listing {listing_id} not found")
+    return current.response()
 
 
 @router.get(

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import (
     AsOf,
@@ -111,11 +111,17 @@ def get_pledge(
     principal: PrincipalDep,
     container: ContainerDep,
     as_of: AsOf = None,
-) -> JSONResponse:
-    pledge = visible_pledge(container, pledge_id, principal)
+) -> Response:
     if as_of is not None:
+        visible_pledge(container, pledge_id, principal)
         pledge = container.registry.pledge_as_of(pledge_id, as_of)
-    return resource(pledge_body(pledge), pledge.version)
+        return resource(pledge_body(pledge), pledge.version)
+    current = container.current.get(
+        Pledge, pledge_id, lambda: container.registry.pledge(pledge_id), pledge_body
+    )
+    if not can_see_pledge(principal.actor, current.aggregate):
+        raise NotFound(f"pledge {pledge_id} not found")
+    return current.response()
 
 
 @router.get(
