@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -16,7 +16,7 @@ from api.deps import AsOf, ContainerDep, CursorParam, IPOffice, Limit, Principal
 from api.errors import ApiError, error_message, field_path
 from api.json_lines import json_lines
 from api.presenters import annuity_schedule_body, ip_right_body
-from api.responses import resource, written
+from api.responses import current_resource, resource, written
 from api.schemas.common import Kind, Number
 from api.schemas.ip_rights import IPRightImportLine, IPRightPut
 from api.schemas.public_common import EventPagePublic
@@ -62,28 +62,32 @@ def put_ip_right(
     )
 
 
+def ip_right_as_of(container: ContainerDep, kind: str, number: str, as_of: datetime) -> Response:
+    right = container.registry.ip_right(kind, canonical(kind, number))
+    right = as_of_state(container.store, right.id, as_of, f"{kind} {number}")
+    return resource(ip_right_body(right, business_date(as_of)), right.version)
+
+
 @router.get(
     "/{kind}/{number}",
     summary="A register entry with encumbrance and annuity status",
     response_model=IPRightPublic,
 )
-def get_ip_right(
+async def get_ip_right(
     kind: Kind, number: NumberPath, _: PrincipalDep, container: ContainerDep, as_of: AsOf = None
 ) -> Response:
     canonical_no = canonical(kind, number)
     if as_of is not None:
-        right = container.registry.ip_right(kind, canonical_no)
-        right = as_of_state(container.store, right.id, as_of, f"{kind} {number}")
-        return resource(ip_right_body(right, business_date(as_of)), right.version)
+        return await run_in_threadpool(ip_right_as_of, container, kind, number, as_of)
     today = container.clock.today()
-    current = container.current.get(
+    current = await container.current.get(
         IPRight,
         ip_right_id(kind, canonical_no),
         lambda: container.registry.ip_right(kind, canonical_no),
         lambda right: ip_right_body(right, today),
         variant=today,  # the annuity status and next due date depend on it
     )
-    return current.response()
+    return current_resource(current)
 
 
 @router.get(
