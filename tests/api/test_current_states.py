@@ -17,8 +17,10 @@ from api.settings import Settings
 from registry.actors import acting_as
 from registry.values import LoanAmendment
 from tests.api.support import assert_problem, registered_pledge
+from tests.application.workload import put
+from tests.builders import party
 from tests.conftest import auth
-from tests.factories import BANK_A
+from tests.factories import BANK_A, patent_fields, patent_item
 
 
 @pytest.fixture
@@ -86,3 +88,16 @@ async def test_an_unknown_pledge_is_not_found_and_not_remembered(client, keys, c
     path = "/v1/pledges/00000000-0000-4000-8000-000000000000"
     assert_problem(await client.get(path, headers=auth(keys.bank_a)), 404, "not_found")
     assert container.current.remembered() == 0
+
+
+async def test_an_ip_right_get_sees_another_process_update_it(client, keys, container, other):
+    item = patent_item(1)
+    put(container, item, patent_fields([party(1)]))
+    path = f"/v1/ip-rights/{item.kind}/{item.number}"
+    assert (await client.get(path, headers=auth(keys.bank_a))).headers["etag"] == '"1"'
+
+    put(other, item, patent_fields([party(2)]))
+
+    seen = await client.get(path, headers=auth(keys.bank_a))
+    assert seen.headers["etag"] == '"2"'
+    assert seen.json()["version"] == 2
