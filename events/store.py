@@ -22,7 +22,9 @@ from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from events.database_url import DatabaseConfig
+from events.gapless import GaplessPostgresApplicationRecorder
 from events.private_files import private_file
+from events.sqlite_recorder import GroupedSQLiteApplicationRecorder
 from events.transcodings import register_value_objects
 
 AGGREGATE_CACHE = 10_000  # aggregates per process (pledges and rights: a few kB each)
@@ -53,6 +55,17 @@ class EventStore(Application[UUID]):
 
     def max_position(self) -> int:
         return self.app_recorder.max_notification_id() or 0
+
+    def existing(self, ids: Sequence[UUID]) -> set[UUID]:
+        """Which of ``ids`` are streams with events (one query on our recorders)."""
+        if not ids:
+            return set()
+        recorder = self.recorder
+        if isinstance(
+            recorder, GroupedSQLiteApplicationRecorder | GaplessPostgresApplicationRecorder
+        ):
+            return recorder.existing_streams(ids)
+        return {i for i in ids if recorder.select_events(i, limit=1)}  # any other recorder
 
     def read_log(self, after: int, limit: int) -> Sequence[Notification]:
         """Notifications with position > ``after``, in order (reads the recorder directly:
