@@ -103,8 +103,13 @@ def _aggregate_event(event: object) -> Aggregate.Event:
     return event
 
 
-def open_event_store(config: DatabaseConfig, *, create_tables: bool = True) -> EventStore:
+def open_event_store(
+    config: DatabaseConfig, *, create_tables: bool = True, pool_size: int = 10
+) -> EventStore:
     env = config.eventsourcing_env()
+    if not config.is_sqlite:
+        env["POSTGRES_POOL_SIZE"] = str(pool_size)
+        env["POSTGRES_MAX_OVERFLOW"] = str(2 * pool_size)
     env["CREATE_TABLE"] = "y" if create_tables else "n"
     # Aggregates stay in memory once read: a later read (a GET, the next command) fetches
     # only the events recorded since, by whichever process (fast-forward), instead of
