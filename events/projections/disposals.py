@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select
 
-from events.projections.page_writer import insert_rows
+from events.projections.page_writer import insert_rows, update_row
 from events.tables import disposals_view, listings_view
 
 LISTING_STATUS = {
@@ -49,9 +49,7 @@ class DisposalsProjection:
                 values.update(
                     status="settled", recovery=event.recovery, settled_on=event.settled_on
                 )
-            conn.execute(
-                update(disposals_view).where(disposals_view.c.id == subject).values(**values)
-            )
+            update_row(conn, disposals_view, {"id": subject}, **values)
         elif event_type == "listing.created":
             insert_rows(
                 conn,
@@ -82,6 +80,4 @@ class DisposalsProjection:
                 values.update(intentions=count, status="taken" if count == 1 else "bidding")
             elif event_type in LISTING_STATUS:
                 values["status"] = LISTING_STATUS[event_type]
-            conn.execute(
-                update(listings_view).where(listings_view.c.id == subject).values(**values)
-            )
+            update_row(conn, listings_view, {"id": subject}, **values)

@@ -142,7 +142,7 @@ class ProjectionRunner:
         applied = 0
         try:
             with self.db.write() as conn:
-                writer = PageWriter(conn) if bulk else conn
+                writer = PageWriter(conn, todo) if bulk else conn
                 for position, event in todo:
                     if isinstance(event, _Undecodable):
                         raise event.error

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true
 
 from events.envelope import event_id, stream_and_type
-from events.projections.page_writer import insert_rows
+from events.projections.page_writer import insert_rows, update_row
 from events.tables import event_audience, stream_audience
 
 EVERYTHING = ("regulator", "ip_office", "admin")
@@ -60,11 +60,7 @@ class AudienceProjection:
             }
             if event_type in PLATFORM_FROM and not row["platform"]:
                 row["platform"] = True
-                conn.execute(
-                    update(stream_audience)
-                    .where(stream_audience.c.stream_id == stream_id)
-                    .values(platform=True)
-                )
+                update_row(conn, stream_audience, {"stream_id": stream_id}, platform=True)
         insert_rows(
             conn,
             event_audience,
