@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, insert, update
 
 Rows = dict[str, Any] | list[dict[str, Any]]
 Key = tuple[Table, tuple[str, ...]]  # a table and the names of a unique key's columns
+COPY_FROM = 2  # rows from which PostgreSQL gets a COPY rather than an executemany
 
 
 class BulkWriteFailed(Exception):
@@ -67,7 +68,7 @@ class PageWriter:
                 write_book()
             waiting, self._waiting, self._inserted = self._waiting, {}, {}
             for (table, _), rows in waiting.items():
-                self.connection.execute(insert(table), rows)
+                _insert_many(self.connection, table, rows)
             updates, self._updates = self._updates, {}
             for key, changes in updates.items():
                 _execute_updates(self.connection, key, changes)
@@ -96,6 +97,25 @@ class PageWriter:
     @staticmethod
     def _keys(index: dict[Key, Any], row: dict[str, Any], table: Table) -> list[Key]:
         return [k for k in index if k[0] is table and row.keys() >= set(k[1])]
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY, one stream instead of a statement per row (values converted as
+    SQLAlchemy would bind them); elsewhere one executemany."""
+    if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM:
+        conn.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    quote = conn.dialect.identifier_preparer
+    columns = ", ".join(quote.quote(n) for n in names)
+    binds = [table.c[n].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for n in names]
+    convert = [(n, b) for n, b in zip(names, binds, strict=True)]
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    statement = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[n] if b is None else b(row[n]) for n, b in convert])
 
 
 def _values(row: dict[str, Any], key: Key) -> tuple:
