@@ -14,7 +14,8 @@ from collections import defaultdict
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from events.projections.page_writer import BulkWriteFailed, PageWriter
 from events.tables import annuity_watch, timers
@@ -108,11 +109,19 @@ class TimerBook:
 
 
 def _load(writer: PageWriter, ids: list[str]) -> tuple[dict[str, dict], dict[str, dict]]:
+    if not ids:
+        return {}, {}
     t, w = timers.c, annuity_watch.c
-    query = select(timers).where(t.subject_id.in_(ids)).order_by(t.key)
+    query = select(timers).where(_among(t.subject_id, ids, writer)).order_by(t.key)
     if writer.dialect.name == "postgresql":
         query = query.with_for_update()
-    found = {r.key: dict(r._mapping) for r in writer.execute(query)} if ids else {}
-    query = select(annuity_watch).where(w.right_id.in_(ids))
-    watch = {r.right_id: dict(r._mapping) for r in writer.execute(query)} if ids else {}
-    return found, watch
+    found = {r.key: dict(r._mapping) for r in writer.execute(query)}
+    query = select(annuity_watch).where(_among(w.right_id, ids, writer))
+    return found, {r.right_id: dict(r._mapping) for r in writer.execute(query)}
+
+
+def _among(column: Any, ids: list[str], writer: PageWriter) -> Any:
+    """column IN ids; on PostgreSQL one array parameter (= ANY), not one per id."""
+    if writer.dialect.name == "postgresql":
+        return column == any_(bindparam("ids", ids, type_=ARRAY(String)))
+    return column.in_(ids)
