@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
+from events.projections.page_rows import read_row
 from events.projections.page_writer import insert_rows, update_row
 from events.tables import disposals_view, listings_view
 
@@ -71,12 +72,7 @@ class DisposalsProjection:
         elif event_type.startswith(("listing.", "buyback.")):
             values = {"version": version}
             if event_type == "listing.intention_registered":
-                count = (
-                    conn.execute(
-                        select(listings_view.c.intentions).where(listings_view.c.id == subject)
-                    ).scalar_one()
-                    + 1
-                )
+                count = read_row(conn, listings_view, "id", subject)["intentions"] + 1
                 values.update(intentions=count, status="taken" if count == 1 else "bidding")
             elif event_type in LISTING_STATUS:
                 values["status"] = LISTING_STATUS[event_type]

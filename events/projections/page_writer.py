@@ -18,7 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, insert, update
+from sqlalchemy import Connection, Select, Table, and_, bindparam, insert, update
+
+from events.projections.page_rows import PageRows
 
 Rows = dict[str, Any] | list[dict[str, Any]]
 Key = tuple[Table, tuple[str, ...]]  # a table and the names of a unique key's columns
@@ -41,18 +43,21 @@ class PageWriter:
         self._waiting: dict[tuple[Table, tuple[str, ...]], list[dict[str, Any]]] = {}
         self._inserted: dict[Key, dict[tuple, dict[str, Any]]] = {}  # waiting rows by key
         self._updates: dict[Key, dict[tuple, dict[str, Any]]] = {}  # key values -> SET
+        self.rows = PageRows(self)  # rows read back, kept in step with the writes below
 
     def insert(self, table: Table, rows: Rows) -> None:
         for row in [rows] if isinstance(rows, dict) else rows:
-            pending = self._keys(self._updates, row, table)
+            pending = self._keys(self._updates, row, table) if self._updates else ()
             if any(_values(row, k) in self._updates[k] for k in pending):
                 self.flush()  # that update ran before this insert (and found nothing)
             self._waiting.setdefault((table, tuple(row)), []).append(row)
-            for key in self._keys(self._inserted, row, table):
+            for key in self._keys(self._inserted, row, table) if self._inserted else ():
                 self._inserted[key][_values(row, key)] = row
+            self.rows.inserted(table, row)
 
     def update(self, table: Table, where: dict[str, Any], values: dict[str, Any]) -> None:
         """UPDATE table SET values WHERE where, ``where`` naming a unique key (one row)."""
+        self.rows.updated(table, where, values)
         key: Key = (table, tuple(where))
         found = tuple(where.values())
         row = self._inserted_by(key).get(found)
@@ -77,10 +82,13 @@ class PageWriter:
 
     def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
         self.flush()
+        if not isinstance(statement, Select):  # it may change rows read back
+            self.rows.clear()
         return self.connection.execute(statement, *args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:  # anything else a projection may use
         self.flush()
+        self.rows.clear()
         return getattr(self.connection, name)
 
     def _inserted_by(self, key: Key) -> dict[tuple, dict[str, Any]]:

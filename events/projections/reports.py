@@ -12,8 +12,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
+from events.projections.page_rows import read_row
 from events.projections.page_writer import insert_rows, update_row
 from events.tables import pledge_timeline, report_facts, report_listings
 from registry.values import Item
@@ -113,17 +114,7 @@ class ReportsProjection:
     ) -> None:
         """One dated fact; bank and kinds come from the pledge's timeline row (``timeline``
         when just written), and the amount defaults to the pledge's secured amount now."""
-        row = timeline or (
-            conn.execute(
-                select(
-                    pledge_timeline.c.bank,
-                    pledge_timeline.c.kinds,
-                    pledge_timeline.c.secured_amount,
-                ).where(pledge_timeline.c.pledge_id == str(pledge_id))
-            )
-            .one()
-            ._mapping
-        )
+        row = timeline or read_row(conn, pledge_timeline, "pledge_id", str(pledge_id))
         insert_rows(
             conn,
             report_facts,
@@ -142,8 +133,5 @@ class ReportsProjection:
         update_row(conn, pledge_timeline, {"pledge_id": str(pledge_id)}, **values)
 
     def _listed_pledge(self, conn: Connection, listing_id: object) -> str:
-        return conn.execute(
-            select(report_listings.c.pledge_id).where(
-                report_listings.c.listing_id == str(listing_id)
-            )
-        ).scalar_one()
+        pledge_id: str = read_row(conn, report_listings, "listing_id", str(listing_id))["pledge_id"]
+        return pledge_id
