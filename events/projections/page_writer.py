@@ -1,7 +1,7 @@
 """Bulk writes for a page of events: a projection's plain inserts and its updates of one row
-by a unique key wait in memory and go to the database as one ``executemany`` per table and
-column set (multi-row INSERTs, pipelined UPDATEs on PostgreSQL) instead of one statement per
-event.
+by a unique key wait in memory and go to the database in bulk (a COPY per table on
+PostgreSQL, else one ``executemany``; one ``executemany`` of updates per column set) instead
+of one statement per event.
 
 Nothing observable changes: any other statement (a select, a delete, an update by anything
 but a unique key), and the end of the page, first writes what waits, so every read still
@@ -9,8 +9,9 @@ sees every earlier write of the page. An update of a row still waiting to be ins
 folded into that row; updates of one row are merged (later values win), which is what
 running them in turn gives. Rows of one table keep their order. There are no foreign keys
 between read-model tables, so tables may be written in any order (first touched, first
-written). A projection may also keep a per-page ``book`` here (its own rows folded in
-memory, events/projections/timers.py): the writer writes it first when it flushes.
+written). Rows read back are read once per page (``rows``, events/projections/page_rows.py).
+A projection may also keep a per-page ``book`` here (its own rows folded in memory,
+events/projections/timer_book.py): the writer writes it first when it flushes.
 """
 
 from __future__ import annotations
