@@ -204,12 +204,12 @@ def bootstrap(
     if settings.env == "production":
         for warning in config.production_warnings():
             log.warning(warning, extra={"database": config.url})
-    db = Database(config)
+    db = Database(config, pool_size=settings.db_pool_size)
     wall = wall or SystemClock()
     guard = TargetGuard(
         AddressPolicy(settings.webhook_allow_private, settings.webhook_allowed_networks)
     )
-    store = open_event_store(config, create_tables=False)
+    store = open_event_store(config, create_tables=False, pool_size=settings.db_pool_size)
     try:
         check_event_contract(db, store)
     except EventContractRefused:

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "text"] = "auto"
     # How long a process trusts a live API key without asking the database again: revoking
     # elsewhere (another server, the CLI) takes effect within this; 0 asks on every request.
+    # Connections each pool of this process keeps to PostgreSQL (it may open twice as many
+    # more under load); a process has two pools (docs/scaling.md).
+    db_pool_size: Annotated[int, Field(ge=1, le=100)] = 10
     auth_cache_seconds: Annotated[float, Field(ge=0, le=60)] = 1.0
     # Public search: requests per minute per client address, and the burst allowed.
     search_rate_per_minute: int = 60

@@ -13,7 +13,7 @@ from bench.bodies import HOLDER, patent_number
 from bench.seed import right
 from bench.support import rate
 from events.database_url import DatabaseConfig
-from events.store import EventStore, open_event_store
+from events.store import EventStore
 from registry.actors import Actor, acting_as
 from registry.filings import Filing
 from registry.pledges import Pledge
@@ -29,7 +29,12 @@ VALUATION = Valuation(amount=Decimal("8000000.00"), method="internal")
 
 
 def _open(url: str) -> EventStore:
-    return open_event_store(DatabaseConfig.parse(url))
+    """The library's own recorder (not ipledge's grouped, one-round-trip one): the baseline
+    is what eventsourcing alone does."""
+    env = DatabaseConfig.parse(url).eventsourcing_env()
+    env.pop("APPLICATION_RECORDER_TOPIC")
+    env["CREATE_TABLE"] = "y"
+    return EventStore(env=env)
 
 
 def bulk_save(url: str, count: int, per_save: int = 100) -> float:

@@ -25,8 +25,11 @@ from bench.suite import _bearer, _key
 from bench.support import Serve, Target, drop_target, migrate, new_target
 
 
-def profile_filings(target: Target, filings: int, out: Path) -> str:
+def profile_filings(target: Target, filings: int, out: Path, gil: bool = False) -> str:
+    """Wall-clock samples of every thread; with ``gil``, only the thread holding the GIL (where
+    the server's Python CPU goes)."""
     collapsed = out / "filing-collapsed.txt"
+    extra = ["--gil"] if gil else ["--idle"]
     with Serve(target) as server, httpx.Client(base_url=server.url, timeout=600) as http:
         office = _key(http, "ip_office", "CNIPA")
         banks = [_key(http, "bank", f"BANK-{i}") for i in range(4)]
@@ -46,7 +49,7 @@ def profile_filings(target: Target, filings: int, out: Path) -> str:
                 str(collapsed),
                 "--rate",
                 "200",
-                "--idle",
+                *extra,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -118,12 +121,13 @@ def main() -> None:
     parser.add_argument("--store", choices=("sqlite", "postgres"), default="postgres")
     parser.add_argument("--filings", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=Path(tempfile.mkdtemp(prefix="profile-")))
+    parser.add_argument("--gil", action="store_true", help="sample only the GIL holder (CPU)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     target = new_target(args.store)
     try:
         migrate(target)
-        print(profile_filings(target, args.filings, args.out))
+        print(profile_filings(target, args.filings, args.out, args.gil))
         print(profile_rebuild(target, args.out))
     finally:
         drop_target(target)

@@ -44,7 +44,7 @@ def _make_engine(config: DatabaseConfig, pool_size: int, *, writer: bool) -> Eng
         return create_engine(
             config.sqlalchemy_url(),
             pool_size=pool_size,
-            max_overflow=20,
+            max_overflow=2 * pool_size,
             pool_pre_ping=True,
             connect_args=config.sqlalchemy_connect_args(),
         )

@@ -135,6 +135,9 @@ class DatabaseConfig:
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "30",
+                "APPLICATION_RECORDER_TOPIC": (
+                    "events.sqlite_recorder:GroupedSQLiteApplicationRecorder"
+                ),
             }
         params = self.connect_params
         return {

@@ -22,7 +22,9 @@ from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from events.database_url import DatabaseConfig
+from events.gapless import GaplessPostgresApplicationRecorder
 from events.private_files import private_file
+from events.sqlite_recorder import GroupedSQLiteApplicationRecorder
 from events.transcodings import register_value_objects
 
 AGGREGATE_CACHE = 10_000  # aggregates per process (pledges and rights: a few kB each)
@@ -53,6 +55,17 @@ class EventStore(Application[UUID]):
 
     def max_position(self) -> int:
         return self.app_recorder.max_notification_id() or 0
+
+    def existing(self, ids: Sequence[UUID]) -> set[UUID]:
+        """Which of ``ids`` are streams with events (one query on our recorders)."""
+        if not ids:
+            return set()
+        recorder = self.recorder
+        if isinstance(
+            recorder, GroupedSQLiteApplicationRecorder | GaplessPostgresApplicationRecorder
+        ):
+            return recorder.existing_streams(ids)
+        return {i for i in ids if recorder.select_events(i, limit=1)}  # any other recorder
 
     def read_log(self, after: int, limit: int) -> Sequence[Notification]:
         """Notifications with position > ``after``, in order (reads the recorder directly:
@@ -90,8 +103,13 @@ def _aggregate_event(event: object) -> Aggregate.Event:
     return event
 
 
-def open_event_store(config: DatabaseConfig, *, create_tables: bool = True) -> EventStore:
+def open_event_store(
+    config: DatabaseConfig, *, create_tables: bool = True, pool_size: int = 10
+) -> EventStore:
     env = config.eventsourcing_env()
+    if not config.is_sqlite:
+        env["POSTGRES_POOL_SIZE"] = str(pool_size)
+        env["POSTGRES_MAX_OVERFLOW"] = str(2 * pool_size)
     env["CREATE_TABLE"] = "y" if create_tables else "n"
     # Aggregates stay in memory once read: a later read (a GET, the next command) fetches
     # only the events recorded since, by whichever process (fast-forward), instead of

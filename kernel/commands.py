@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +35,8 @@ class Store(Protocol):
     def save(self, *aggregates: Aggregate, **kwargs: Any) -> list[Recording[UUID]]: ...
 
     def state_at(self, aggregate_id: UUID, instant: datetime) -> Aggregate | None: ...
+
+    def existing(self, ids: Sequence[UUID]) -> set[UUID]: ...
 
 
 @dataclass(frozen=True)

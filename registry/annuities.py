@@ -21,6 +21,15 @@ _FEE_BANDS: dict[str, tuple[tuple[int, int], ...]] = {
     "utility_model": ((3, 600), (5, 900), (8, 1200), (10, 2000)),
     "design_patent": ((3, 600), (5, 900), (8, 1200), (10, 2000), (15, 3000)),
 }
+# The same fees as Decimals, one per year of the term (computed once: fees are read for every
+# year of every schedule).
+_FEES: dict[str, tuple[Decimal, ...]] = {
+    kind: tuple(
+        Decimal(next(fee for last, fee in bands if year <= last)).quantize(Decimal("0.01"))
+        for year in range(1, bands[-1][0] + 1)
+    )
+    for kind, bands in _FEE_BANDS.items()
+}
 GRACE_MONTHS = 6
 _SURCHARGE_STEP = Decimal("0.05")
 _CENT = Decimal("0.01")
@@ -63,7 +72,7 @@ def annual_fee(kind: str, year: int) -> Decimal:
     term = term_years(kind)
     if not 1 <= year <= term:
         raise InvalidValue(f"fee year {year} is outside the {term}-year term of a {kind}")
-    return Decimal(next(fee for last, fee in _FEE_BANDS[kind] if year <= last)).quantize(_CENT)
+    return _FEES[kind][year - 1]
 
 
 def due_date(filing_date: date, year: int) -> date:

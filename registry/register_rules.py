@@ -74,7 +74,9 @@ def _check_derived(kind: str, fields: RegisterEntry, today: date) -> None:
     filing, paid = fields.filing_date, fields.annuity_paid_through_year
     try:
         annuities.expiry_date(kind, filing)
-        annuities.schedule(kind, filing, paid)
+        # The schedule's due dates are anniversaries of the filing date: if the last one
+        # exists, every earlier one does (its fees are a table).
+        annuities.due_date(filing, annuities.term_years(kind))
         annuities.next_due_date(kind, filing, paid, today)
         annuities.annuity_status(kind, filing, paid, today)
     except (OverflowError, ValueError) as e:

@@ -118,13 +118,19 @@ class RegistryService:
 
     @command
     def _import_batch(self, batch: list[RegisterLine]) -> Decided[None]:
+        # One query finds which rights exist; only those are read (a new one has nothing
+        # to read). A right created meanwhile by another writer makes the save conflict, and
+        # the retry finds it.
+        existing = self.store.existing([ip_right_id(kind, number) for kind, number, _ in batch])
         touched: dict[tuple[str, str], IPRight] = {}
         for kind, number, fields in batch:
             right = touched.get((kind, number))
-            if right is None:
+            if right is not None:
+                right.replace_entry(fields, self.clock.now())
+            elif ip_right_id(kind, number) in existing:
                 right, _ = self._apply_register_entry(kind, number, fields)
             else:
-                right.replace_entry(fields, self.clock.now())
+                right = IPRight(kind, number, fields, self.clock.now())
             touched[(kind, number)] = right
         return decided(None, *touched.values())
 

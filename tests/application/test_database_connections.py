@@ -16,8 +16,11 @@ from urllib.parse import quote
 import psycopg
 import pytest
 from psycopg import sql
+from pydantic import ValidationError
 from sqlalchemy import text
 
+from api.bootstrap import bootstrap
+from api.settings import Settings
 from events.database import Database
 from events.database_url import DatabaseConfig
 from events.store import open_event_store
@@ -99,3 +102,21 @@ def test_a_percent_encoded_sqlite_path_opens_the_decoded_file(tmp_path: Path):
 
     assert [p.name for p in tmp_path.iterdir()] == ["my data%20"]
     assert (tmp_path / "my data%20" / "ipledge.db").is_file()
+
+
+def test_the_pool_size_setting_sizes_both_pools_of_a_process(database_url, clock):
+    settings = Settings(database_url=database_url, clock="manual", run_worker=False, db_pool_size=3)
+    container = bootstrap(settings, clock=clock)
+    try:
+        assert container.db.engine.pool.size() == 3  # type: ignore[attr-defined]
+        if not DatabaseConfig.parse(database_url).is_sqlite:
+            pool = container.store.recorder.datastore.pool  # type: ignore[attr-defined]
+            assert (pool.min_size, pool.max_size) == (3, 9)
+    finally:
+        container.close()
+
+
+def test_a_pool_size_out_of_range_is_refused_at_start_up(monkeypatch):
+    monkeypatch.setenv("IPLEDGE_DB_POOL_SIZE", "0")
+    with pytest.raises(ValidationError, match="db_pool_size"):
+        Settings()

@@ -12,7 +12,7 @@ import pytest
 from events.store import open_event_store
 from registry.actors import acting_as
 from registry.errors import AmountMismatch, NotFound
-from registry.ip_rights import IPRight
+from registry.ip_rights import IPRight, ip_right_id
 from registry.pledges import Pledge
 from registry.service import TermExceedsProtection
 from registry.values import (
@@ -343,3 +343,44 @@ def test_an_entry_repeated_within_one_import_ends_with_its_last_fields(container
 
     assert types_after(container, 0) == ["ip_right.registered", "ip_right.updated"]
     assert right(container, PATENT).title == "Last"
+
+
+def test_an_import_reads_only_the_rights_already_in_the_register(container, monkeypatch):
+    put(container, patent_item(2), patent_fields([HOLDER]))
+    reads: list = []
+    get = container.store.repository.get
+    monkeypatch.setattr(
+        container.store.repository, "get", lambda i, **kw: reads.append(i) or get(i, **kw)
+    )
+    entries = [
+        ("invention_patent", patent_item(n).number, patent_fields([HOLDER], title="New"))
+        for n in (1, 2, 3)
+    ]
+
+    with acting_as(IP_OFFICE):
+        container.registry.import_ip_rights(entries)
+
+    assert reads == [ip_right_id("invention_patent", patent_item(2).number)]
+    assert types_after(container, 1) == [
+        "ip_right.registered",
+        "ip_right.updated",
+        "ip_right.registered",
+    ]
+
+
+def test_a_right_registered_meanwhile_by_another_writer_is_updated_on_retry(container, monkeypatch):
+    entries = [("invention_patent", PATENT.number, patent_fields([HOLDER], title="Imported"))]
+    existing = container.store.existing
+
+    def another_writer_first(ids):
+        found = existing(ids)
+        if not found:  # the first attempt: the other writer registers it before we save
+            put(container, PATENT, patent_fields([HOLDER]))
+        return found
+
+    monkeypatch.setattr(container.store, "existing", another_writer_first)
+    with acting_as(IP_OFFICE):
+        container.registry.import_ip_rights(entries)
+
+    assert types_after(container, 0) == ["ip_right.registered", "ip_right.updated"]
+    assert right(container, PATENT).title == "Imported"
