@@ -206,7 +206,7 @@ class ProjectionRunner:
         applied = 0
         try:
             with self.db.write() as conn:
-                writer = PageWriter(conn) if bulk else conn
+                writer = PageWriter(conn, todo) if bulk else conn
                 for position, event in todo:
                     if isinstance(event, _Undecodable):
                         raise event.error
@@ -313,7 +313,7 @@ def _after(page: Page, position: int) -> Page:
 
 def _write(conn: Connection, projection: Projection, at: int, todo: Page) -> None:
     """Applies ``todo`` in bulk and advances the position, in the caller's transaction."""
-    writer = PageWriter(conn)
+    writer = PageWriter(conn, todo)
     for index, (position, event) in enumerate(todo):
         try:
             if isinstance(event, _Undecodable):
