@@ -19,15 +19,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, text
+from sqlalchemy import delete, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from events.database import Database
 from events.envelope import event_type
 from events.projections.base import Projection
+from events.projections.page_feed import Page, Stalled, Undecodable, after, write_page
 from events.projections.page_writer import BulkWriteFailed, PageWriter
 from events.projections.tracking import (
     LostRace,
@@ -43,7 +43,6 @@ from events.tables import projection_tracking
 log = logging.getLogger("ipledge.projections")
 
 PAGE = 500
-Page = list[tuple[int, Any]]  # (position, decoded event or _Undecodable)
 
 __all__ = ["PAGE", "ProjectionLagging", "ProjectionRunner", "ProjectionStalled", "Progress"]
 
@@ -110,7 +109,7 @@ class ProjectionRunner:
         """The leads first, each committed alone and without waiting for the disk (a client
         polling one after a write waits for nothing else), then every other healthy projection
         in one transaction, then each stopped one alone (so it holds nobody back)."""
-        busy = [p for p in due if _after(page, progress[p.name].position)]
+        busy = [p for p in due if after(page, progress[p.name].position)]
         healthy = [p for p in busy if not self._troubled(progress[p.name])]
         leads = [p for p in healthy if p.name in self.lead]
         applied = sum(self._feed_together([p], progress, page, durable=False) for p in leads)
@@ -148,14 +147,14 @@ class ProjectionRunner:
             for projection, at in todos:
                 if applied and self.newer_waiting():
                     break  # commit these; the others follow the leads next call
-                todo = _after(page, at)
-                _write(conn, projection, at, todo)
+                todo = after(page, at)
+                write_page(conn, projection, at, todo)
                 applied += len(todo)
         return applied
 
     def _feed_alone(self, projection: Projection, at: int, page: Page, error: Exception) -> int:
         if isinstance(error, Stalled) and error.name == projection.name:
-            return self._stop(projection, at, _after(page, at), error)  # tried once, not twice
+            return self._stop(projection, at, after(page, at), error)  # tried once, not twice
         return self._feed(projection, at, page)
 
     def _troubled(self, progress: Progress) -> bool:
@@ -176,7 +175,7 @@ class ProjectionRunner:
             try:
                 page.append((notification.id, self.store.decode(notification)))
             except Exception as error:  # every projection stops at it; the runner goes on
-                page.append((notification.id, _Undecodable(notification.topic, error)))
+                page.append((notification.id, Undecodable(notification.topic, error)))
         return page
 
     def _feed(self, projection: Projection, at: int, page: Page) -> int:
@@ -208,7 +207,7 @@ class ProjectionRunner:
             with self.db.write() as conn:
                 writer = PageWriter(conn, todo) if bulk else conn
                 for position, event in todo:
-                    if isinstance(event, _Undecodable):
+                    if isinstance(event, Undecodable):
                         raise event.error
                     projection.process(writer, event, event_type(event), position)  # type: ignore[arg-type]
                     applied += 1
@@ -246,7 +245,7 @@ class ProjectionRunner:
 
     def _record(self, name: str, at: int, failed: tuple[int, Any], error: Exception) -> None:
         position, event = failed
-        kind = event.topic if isinstance(event, _Undecodable) else event_type(event)
+        kind = event.topic if isinstance(event, Undecodable) else event_type(event)
         text = describe(error)
         try:
             with self.db.write() as conn:
@@ -307,45 +306,9 @@ class ProjectionRunner:
         return self.catch_up(timeout=3600)
 
 
-def _after(page: Page, position: int) -> Page:
-    return [(pos, event) for pos, event in page if pos > position]
-
-
-def _write(conn: Connection, projection: Projection, at: int, todo: Page) -> None:
-    """Applies ``todo`` in bulk and advances the position, in the caller's transaction."""
-    writer = PageWriter(conn, todo)
-    for index, (position, event) in enumerate(todo):
-        try:
-            if isinstance(event, _Undecodable):
-                raise event.error
-            projection.process(writer, event, event_type(event), position)  # type: ignore[arg-type]
-        except BulkWriteFailed:  # an earlier event's row, flushed late: not this one's fault
-            raise
-        except Exception as error:
-            raise Stalled(index, error, projection.name) from error
-    writer.flush()
-    advance(conn, projection.name, at, todo[-1][0])
-
-
 def _stalled_detail(stopped: list[Progress]) -> str:
     return "; ".join(
         f"the {p.name} read model is stopped at position {p.position}: it cannot apply event "
         f"{p.failed_position} ({p.failed_event_type}) and is retried automatically"
         for p in stopped
     )
-
-
-class Stalled(Exception):
-    """The ``index``-th event of a page could not be applied."""
-
-    def __init__(self, index: int, error: Exception, name: str | None = None) -> None:
-        super().__init__(index, error)
-        self.index = index
-        self.error = error
-        self.name = name  # the projection, where several shared the transaction
-
-
-@dataclass(frozen=True)
-class _Undecodable:
-    topic: str
-    error: Exception
