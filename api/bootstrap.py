@@ -232,6 +232,7 @@ def bootstrap(
             ReportsProjection(),
             AudienceProjection(),
         ],
+        lead=["pledges"],  # what a bank lists after filing (the visible_* figures)
     )
     audit = AuditLog(
         store, db, runner, clock, load_signing_key(settings.signing_key, db, clock.now())
@@ -243,6 +244,7 @@ def bootstrap(
     if not isinstance(clock, ManualClock):  # a manual clock fires timers only when moved
         steps.append(scheduler.run_step)
     worker = Worker(steps, poll_seconds=settings.worker_poll_seconds)
+    runner.newer_waiting = worker.woken
     container = Container(
         settings=settings,
         config=config,

@@ -9,8 +9,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+_AS_IS = (str, int, bool, float, type(None))  # exact types: what the checks below return as is
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
 
 def jsonable(value: Any) -> Any:
+    if type(value) in _AS_IS:  # the common case, first (this runs for every leaf)
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return jsonable(fields_of(value))
     if isinstance(value, dict):
@@ -39,4 +44,7 @@ def fields_of(value: Any) -> dict[str, Any]:
     changed = getattr(value, "changed", None)
     if callable(changed):
         return dict(changed())
-    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    names = _FIELD_NAMES.get(type(value))
+    if names is None:  # a class's fields never change
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    return {name: getattr(value, name) for name in names}

@@ -32,12 +32,22 @@ def canonical_json(value: Any) -> bytes:
 
 
 def _plain(value: Any) -> bool:
-    if isinstance(value, str) or value is None or isinstance(value, bool):
-        return True
-    if isinstance(value, int):
-        return -SAFE_INTEGER <= value <= SAFE_INTEGER
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and k.isascii() and _plain(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    return False
+    pending = [value]  # a loop, not recursion: this runs once per event
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) or item is None or isinstance(item, bool):
+            continue
+        if isinstance(item, int):
+            if -SAFE_INTEGER <= item <= SAFE_INTEGER:
+                continue
+            return False
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if not (isinstance(key, str) and key.isascii()):
+                    return False
+                pending.append(inner)
+        elif isinstance(item, list):
+            pending.extend(item)
+        else:
+            return False
+    return True

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection
 
+from events.projections.page_writer import insert_rows, update_row
 from events.tables import claims_view
 
 
@@ -16,8 +17,10 @@ class ClaimsProjection:
     def process(self, conn: Connection, event: Any, event_type: str, position: int) -> None:
         subject = str(event.originator_id)
         if event_type == "compensation.claimed":
-            conn.execute(
-                insert(claims_view).values(
+            insert_rows(
+                conn,
+                claims_view,
+                dict(
                     id=subject,
                     created_position=position,
                     pledge_id=str(event.pledge_id),
@@ -29,7 +32,7 @@ class ClaimsProjection:
                     advance_due=event.advance_due,
                     claimed_on=event.claimed_on,
                     version=event.originator_version,
-                )
+                ),
             )
         elif event_type == "compensation.advanced":
             self._update(conn, event, status="advanced", advanced_on=event.paid_on)
@@ -45,8 +48,5 @@ class ClaimsProjection:
 
     @staticmethod
     def _update(conn: Connection, event: Any, **values: Any) -> None:
-        conn.execute(
-            update(claims_view)
-            .where(claims_view.c.id == str(event.originator_id))
-            .values(version=event.originator_version, **values)
-        )
+        where = {"id": str(event.originator_id)}
+        update_row(conn, claims_view, where, version=event.originator_version, **values)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
-from events.projections.page_writer import insert_rows
+from events.projections.page_rows import read_row
+from events.projections.page_writer import insert_rows, update_row
 from events.tables import disposals_view, listings_view
 
 LISTING_STATUS = {
@@ -49,9 +50,7 @@ class DisposalsProjection:
                 values.update(
                     status="settled", recovery=event.recovery, settled_on=event.settled_on
                 )
-            conn.execute(
-                update(disposals_view).where(disposals_view.c.id == subject).values(**values)
-            )
+            update_row(conn, disposals_view, {"id": subject}, **values)
         elif event_type == "listing.created":
             insert_rows(
                 conn,
@@ -73,15 +72,8 @@ class DisposalsProjection:
         elif event_type.startswith(("listing.", "buyback.")):
             values = {"version": version}
             if event_type == "listing.intention_registered":
-                count = (
-                    conn.execute(
-                        select(listings_view.c.intentions).where(listings_view.c.id == subject)
-                    ).scalar_one()
-                    + 1
-                )
+                count = read_row(conn, listings_view, "id", subject)["intentions"] + 1
                 values.update(intentions=count, status="taken" if count == 1 else "bidding")
             elif event_type in LISTING_STATUS:
                 values["status"] = LISTING_STATUS[event_type]
-            conn.execute(
-                update(listings_view).where(listings_view.c.id == subject).values(**values)
-            )
+            update_row(conn, listings_view, {"id": subject}, **values)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete
 
 from events.jsonable import fields_of, jsonable
-from events.projections.page_writer import insert_rows
+from events.projections.page_rows import read_row
+from events.projections.page_writer import insert_rows, update_row
 from events.tables import ip_right_holders_view, ip_rights_view
 from registry.values import Party
 
@@ -73,21 +74,14 @@ def _columns(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _set(conn: Connection, event: Any, **values: Any) -> None:
-    conn.execute(
-        update(ip_rights_view)
-        .where(ip_rights_view.c.id == str(event.originator_id))
-        .values(version=event.originator_version, **values)
-    )
+    where = {"id": str(event.originator_id)}
+    update_row(conn, ip_rights_view, where, version=event.originator_version, **values)
 
 
 def _reindex_holders(conn: Connection, event: Any, holders: Sequence[Party]) -> None:
     # Later events carry only the stream id; the key comes from the row.
-    row = conn.execute(
-        select(ip_rights_view.c.kind, ip_rights_view.c.number).where(
-            ip_rights_view.c.id == str(event.originator_id)
-        )
-    ).one()
-    _index_holders(conn, row.kind, row.number, holders)
+    row = read_row(conn, ip_rights_view, "id", str(event.originator_id))
+    _index_holders(conn, row["kind"], row["number"], holders)
 
 
 def _index_holders(conn: Connection, kind: str, number: str, holders: Sequence[Party]) -> None:

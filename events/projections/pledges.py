@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection
 
 from events.envelope import stream_and_type
-from events.projections.page_writer import insert_rows
+from events.projections.page_writer import insert_rows, update_row
 from events.tables import pledge_items_view, pledges_view
 
 
@@ -89,15 +89,8 @@ class PledgesProjection:
 
     def on_pledge_items_released(self, conn: Connection, event: Any, position: int) -> None:
         for item in event.items:
-            conn.execute(
-                update(pledge_items_view)
-                .where(
-                    pledge_items_view.c.pledge_id == str(event.originator_id),
-                    pledge_items_view.c.kind == item.kind,
-                    pledge_items_view.c.number == item.number,
-                )
-                .values(released=True)
-            )
+            key = {"pledge_id": str(event.originator_id), "kind": item.kind, "number": item.number}
+            update_row(conn, pledge_items_view, key, released=True)
 
     def on_pledge_released(self, conn: Connection, event: Any, position: int) -> None:
         self.on_pledge_items_released(conn, event, position)
@@ -116,11 +109,7 @@ class PledgesProjection:
         self._set(conn, event, collateral_at_risk=True)
 
     def _set(self, conn: Connection, event: Any, **values: Any) -> None:
-        conn.execute(
-            update(pledges_view)
-            .where(pledges_view.c.id == str(event.originator_id))
-            .values(**values)
-        )
+        update_row(conn, pledges_view, {"id": str(event.originator_id)}, **values)
 
     def _touch(self, conn: Connection, event: Any) -> None:
         self._set(conn, event, version=event.originator_version, updated_at=event.timestamp)

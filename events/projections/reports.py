@@ -12,9 +12,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
-from events.projections.page_writer import insert_rows
+from events.projections.page_rows import read_row
+from events.projections.page_writer import insert_rows, update_row
 from events.tables import pledge_timeline, report_facts, report_listings
 from registry.values import Item
 
@@ -37,18 +38,17 @@ class ReportsProjection:
 
     def on_pledge_registered(self, conn: Connection, event: Any, position: int) -> None:
         filing = event.filing
-        insert_rows(
-            conn,
-            pledge_timeline,
-            dict(
-                pledge_id=str(event.originator_id),
-                bank=event.pledgee,
-                kinds=kinds_of(filing.items),
-                secured_amount=filing.secured_amount,
-                registered_on=event.registered_on,
-            ),
+        timeline = dict(
+            pledge_id=str(event.originator_id),
+            bank=event.pledgee,
+            kinds=kinds_of(filing.items),
+            secured_amount=filing.secured_amount,
+            registered_on=event.registered_on,
         )
-        self._fact(conn, position, "registration", event.registered_on, event.originator_id)
+        insert_rows(conn, pledge_timeline, timeline)
+        self._fact(
+            conn, position, "registration", event.registered_on, event.originator_id, None, timeline
+        )
 
     def on_pledge_amended(self, conn: Connection, event: Any, position: int) -> None:
         if event.changes.secured_amount is not None:
@@ -110,20 +110,11 @@ class ReportsProjection:
         on_date: date,
         pledge_id: object,
         amount: Decimal | None = None,
+        timeline: dict[str, Any] | None = None,
     ) -> None:
-        """One dated fact; bank and kinds come from the pledge's timeline row, and the
-        amount defaults to the pledge's secured amount as it stands now."""
-        row = (
-            conn.execute(
-                select(
-                    pledge_timeline.c.bank,
-                    pledge_timeline.c.kinds,
-                    pledge_timeline.c.secured_amount,
-                ).where(pledge_timeline.c.pledge_id == str(pledge_id))
-            )
-            .one()
-            ._mapping
-        )
+        """One dated fact; bank and kinds come from the pledge's timeline row (``timeline``
+        when just written), and the amount defaults to the pledge's secured amount now."""
+        row = timeline or read_row(conn, pledge_timeline, "pledge_id", str(pledge_id))
         insert_rows(
             conn,
             report_facts,
@@ -139,15 +130,8 @@ class ReportsProjection:
         )
 
     def _set(self, conn: Connection, pledge_id: object, **values: Any) -> None:
-        conn.execute(
-            update(pledge_timeline)
-            .where(pledge_timeline.c.pledge_id == str(pledge_id))
-            .values(**values)
-        )
+        update_row(conn, pledge_timeline, {"pledge_id": str(pledge_id)}, **values)
 
     def _listed_pledge(self, conn: Connection, listing_id: object) -> str:
-        return conn.execute(
-            select(report_listings.c.pledge_id).where(
-                report_listings.c.listing_id == str(listing_id)
-            )
-        ).scalar_one()
+        pledge_id: str = read_row(conn, report_listings, "listing_id", str(listing_id))["pledge_id"]
+        return pledge_id

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, false, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, and_, false, or_, true
 
 from events.envelope import event_id, stream_and_type
-from events.projections.page_writer import insert_rows
+from events.projections.page_rows import find_row, read_row
+from events.projections.page_writer import insert_rows, update_row
 from events.tables import event_audience, stream_audience
 
 EVERYTHING = ("regulator", "ip_office", "admin")
@@ -49,22 +50,11 @@ class AudienceProjection:
             row = _first_of_stream(conn, event, stream_type)
             insert_rows(conn, stream_audience, dict(stream_id=stream_id, **row))
         else:
-            found = conn.execute(
-                select(stream_audience).where(stream_audience.c.stream_id == stream_id)
-            ).one()
-            row = {
-                "scope": found.scope,
-                "pledgee": found.pledgee,
-                "fund_id": found.fund_id,
-                "platform": found.platform,
-            }
+            found = read_row(conn, stream_audience, "stream_id", stream_id)
+            row = {k: found[k] for k in ("scope", "pledgee", "fund_id", "platform")}
             if event_type in PLATFORM_FROM and not row["platform"]:
                 row["platform"] = True
-                conn.execute(
-                    update(stream_audience)
-                    .where(stream_audience.c.stream_id == stream_id)
-                    .values(platform=True)
-                )
+                update_row(conn, stream_audience, {"stream_id": stream_id}, platform=True)
         insert_rows(
             conn,
             event_audience,
@@ -94,7 +84,6 @@ def _first_of_stream(conn: Connection, event: Any, stream_type: str) -> dict[str
             "platform": False,
         }
     # A disposal or a listing belongs to its pledge's bank (and fund, if enrolled).
-    fund = conn.execute(
-        select(stream_audience.c.fund_id).where(stream_audience.c.stream_id == str(event.pledge_id))
-    ).scalar()
+    pledge = find_row(conn, stream_audience, "stream_id", str(event.pledge_id))
+    fund = None if pledge is None else pledge["fund_id"]
     return {"scope": stream_type, "pledgee": event.pledgee, "fund_id": fund, "platform": False}
