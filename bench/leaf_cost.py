@@ -5,8 +5,9 @@
 Decodes the stored v1 samples (tests/events/v1, every event type once) through the store's
 mapper, cycles them to ``--events`` events and times, alternating in each round, the general
 path (``hash_leaf(canonical_json(envelope(...)))``) and the one-walk path
-(``hash_leaf(envelope_json(...))``). Prints the best round of each in µs per leaf; checks
-first that the two give the same bytes for every event.
+(``hash_leaf(envelope_json(...))``). Prints the best round of each in CPU µs per leaf
+(process time: other work on the cores counts less); checks first that the two give the same
+bytes for every event.
 """
 
 from __future__ import annotations
