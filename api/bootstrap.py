@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from api.current import CurrentStates
 from api.idempotency_store import ExpiredKeysPurge, IdempotencyStore
 from api.principals import PrincipalStore
 from api.rate_limit_buckets import TokenBuckets
@@ -65,6 +66,7 @@ class Container:
     principals: PrincipalStore
     projections: ProjectionRunner
     worker: Worker
+    current: CurrentStates  # single resources' last presented state (api/current.py)
     search_limits: TokenBuckets = field(default_factory=lambda: TokenBuckets(60, 20))
     wait_clock: WaitClock = field(default_factory=SystemWaitClock)  # long-polls wait on it
     _clock_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -230,6 +232,7 @@ def bootstrap(
             ReportsProjection(),
             AudienceProjection(),
         ],
+        lead=["pledges"],  # what a bank lists after filing (the visible_* figures)
     )
     audit = AuditLog(
         store, db, runner, clock, load_signing_key(settings.signing_key, db, clock.now())
@@ -241,6 +244,7 @@ def bootstrap(
     if not isinstance(clock, ManualClock):  # a manual clock fires timers only when moved
         steps.append(scheduler.run_step)
     worker = Worker(steps, poll_seconds=settings.worker_poll_seconds)
+    runner.newer_waiting = worker.woken
     container = Container(
         settings=settings,
         config=config,
@@ -261,6 +265,7 @@ def bootstrap(
             lease=timedelta(seconds=settings.webhook_lease_seconds),
         ),
         principals=PrincipalStore(db, settings.auth_cache_seconds),
+        current=CurrentStates(store),
         projections=runner,
         worker=worker,
         search_limits=TokenBuckets(settings.search_rate_per_minute, settings.search_burst),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Query, Request
@@ -17,14 +17,16 @@ from api.schemas.common import Cursor, Instant, Position
 VERSION_ETAG = re.compile(r'^(?:W/)?"?([0-9]{1,18})"?$')
 
 
-def get_container(request: Request) -> Container:
+# The cheap dependencies are coroutines: FastAPI runs a plain function dependency on the thread
+# pool, one hop per dependency per request, for what is a dictionary look-up.
+async def get_container(request: Request) -> Container:
     return request.app.state.container
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
-def authenticate(request: Request) -> Principal:
+async def authenticate(request: Request) -> Principal:
     """The caller the edge authenticated (api/auth_gate.py) before any body was read."""
     principal = principal_of(request.scope)
     if principal is None:  # a public path asked for a caller: refuse rather than guess
@@ -35,10 +37,10 @@ def authenticate(request: Request) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(authenticate)]
 
 
-def role_check(*roles: str) -> Callable[[Principal], Principal]:
+def role_check(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting callers of one of ``roles`` (api/openapi.py reads them back)."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if principal.role not in roles:
             raise ApiError(
                 403,
@@ -60,7 +62,7 @@ Fund = Annotated[Principal, Depends(role_check("compensation_fund"))]
 Regulator = Annotated[Principal, Depends(role_check("regulator"))]
 
 
-def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
+async def if_match(if_match: Annotated[str | None, Header()] = None) -> int | None:
     """Parses If-Match: "3" (or W/"3"); '*' means any version."""
     if if_match is None or if_match.strip() == "*":
         return None

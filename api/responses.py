@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Response
 
 from api.bootstrap import Container
+from api.current import Current
 from api.json_response import FastJSONResponse
 
 
@@ -54,3 +55,12 @@ def aggregate_written(
 
 def resource(body: Any, version: int) -> FastJSONResponse:
     return FastJSONResponse(body, headers={"ETag": f'"{version}"'})
+
+
+def current_resource(current: Current[Any]) -> Response:
+    """A single resource's remembered state (api/current.py): its body as encoded, its ETag."""
+    return Response(
+        current.body,
+        media_type=FastJSONResponse.media_type,
+        headers={"ETag": f'"{current.version}"'},
+    )

@@ -10,9 +10,11 @@ server running each tree's code. Prints one JSON object (per round: events/s, an
 (GET/s, GET p99 ms, healthz/s)). Both trees must share the schema (no migration between).
 
     .venv/bin/python -m bench.compare --before /tmp/old --after . --startup-events 1000000
+    .venv/bin/python -m bench.compare --before /tmp/old --after . --visible 50
 
 compares start-up only (PostgreSQL): wall and CPU seconds to the first 200 on /healthz, over a
-seeded log with the read models caught up, each tree in turn.
+seeded log with the read models caught up, each tree in turn; with --visible N, only the
+visible lag (N filings a round, one at a time: p50 ms, p99 ms, one list request's p50 ms).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import httpx
 from bench import wrk
 from bench.bodies import import_lines
 from bench.seed import seed_rights
-from bench.suite import _bearer, _key, _load, _mark_caught_up
+from bench.suite import _bearer, _key, _load, _mark_caught_up, _wait_caught_up
 from bench.support import Serve, Target, drop_target, migrate, new_target
 
 REBUILD = (
@@ -68,6 +70,20 @@ def get_rates(tree: Path, target: Target, key: str, path: str) -> tuple[float, f
     finally:
         server.stop()
     return got["per_s"], got["p99_ms"], healthz["per_s"]
+
+
+def visible_lag(tree: Path, target: Target, key: str, first: int, count: int) -> list[float]:
+    """(p50 ms, p99 ms, one list request's p50 ms) of ``count`` filings, one at a time, each
+    polled for in the list endpoint (``tree``'s server, caught up first)."""
+    server = Serve(target, PYTHONPATH=str(tree))
+    server.start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=600) as http:
+            _wait_caught_up(http)
+        seen = _load("visible", server.url, [key], first, count)
+    finally:
+        server.stop()
+    return [seen["p50_ms"], seen["p99_ms"], seen["poll_p50_ms"]]
 
 
 def startup(tree: Path, target: Target) -> tuple[float, float]:
@@ -109,6 +125,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-rebuild", action="store_true", help="compare the GETs only")
     parser.add_argument(
+        "--visible", type=int, help="only the visible lag, this many writes a round"
+    )
+    parser.add_argument(
         "--startup-events", type=int, help="only start-up (wall s, CPU s), over this many events"
     )
     args = parser.parse_args()
@@ -121,8 +140,14 @@ def main() -> None:
     try:
         migrate(target)
         key, path = build_log(target, args.rights, args.filings)
+        first = args.filings
         for _ in range(args.rounds):
             for name, tree in trees.items():
+                if args.visible:
+                    lag = visible_lag(tree, target, key, first, args.visible)
+                    result.setdefault("visible", {}).setdefault(name, []).append(lag)
+                    first += args.visible
+                    continue
                 if not args.no_rebuild:
                     result["rebuild_events_per_s"].setdefault(name, []).append(
                         rebuild_rate(tree, target)

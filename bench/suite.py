@@ -95,6 +95,7 @@ def served_figures(target: Target, sizes: Sizes) -> dict:
         "catch_up_after_filings_s": round(caught_up, 2),
         "visible_p50_ms": seen["p50_ms"],
         "visible_p99_ms": seen["p99_ms"],
+        "visible_poll_p50_ms": seen["poll_p50_ms"],  # one list round trip: the sampling step
         "get_pledge_per_s": got["per_s"],
         "get_pledge_p99_ms": got["p99_ms"],
         "healthz_per_s": healthz["per_s"],

@@ -1,7 +1,9 @@
 """The background loop: projections now, timers and webhooks as they arrive.
 
 No sleeps per item and no thread per item: one loop drains whatever is due, then waits for a
-nudge (a write in this process) or the poll interval (writes from other processes). The steps
+nudge (a write in this process) or the poll interval (writes from other processes). A nudge
+that comes while the loop is busy runs the first step (the projections) next, not after the
+rest of the round, so a write's read models are not held up by timers or purges. The steps
 are independent: one that fails (the timers' read model is stopped, the database hiccups) is
 logged once and tried again next round while the others go on.
 """
@@ -26,6 +28,7 @@ class Worker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._looping: threading.Thread | None = None  # the thread running _loop
         self._failing: dict[str, str] = {}  # step -> its last error, while it fails
 
     def run_until_idle(self) -> int:
@@ -33,10 +36,21 @@ class Worker:
         as idle for this round, so it stops nobody else (it is tried again next round)."""
         total = 0
         while True:
-            done = sum(self._run(step) for step in self.steps)
+            done = self._round()
             total += done
             if done == 0:
                 return total
+
+    def _round(self) -> int:
+        """Every step once; a wake meanwhile (a write in this process) runs the first step
+        (the projections) before the next one, so a write never waits for a whole round."""
+        done = 0
+        for index, step in enumerate(self.steps):
+            while index and self._wake.is_set():
+                self._wake.clear()
+                done += self._run(self.steps[0])
+            done += self._run(step)
+        return done
 
     def failing(self) -> dict[str, bool]:
         """Each step by name: whether its last run in this process failed."""
@@ -61,6 +75,11 @@ class Worker:
     def wake(self) -> None:
         self._wake.set()
 
+    def woken(self) -> bool:
+        """Whether a nudge waits for the loop that asks (only the loop's own thread: a step
+        run by hand, as tests do, never sees one)."""
+        return self._wake.is_set() and threading.current_thread() is self._looping
+
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop, name="ipledge-worker", daemon=True)
         self._thread.start()
@@ -75,6 +94,7 @@ class Worker:
         self._loop()
 
     def _loop(self) -> None:
+        self._looping = threading.current_thread()
         log.info("worker started")
         while not self._stop.is_set():
             try:

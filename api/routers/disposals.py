@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import (
     AsOf,
@@ -21,7 +23,7 @@ from api.deps import (
 )
 from api.presenters_disposal import disposal_body
 from api.principals import Principal
-from api.responses import aggregate_written, resource
+from api.responses import aggregate_written, current_resource, resource
 from api.schemas.disposal import Conclusion, DisposalCreate, Settlement
 from api.schemas.public_common import EventPagePublic
 from api.schemas.public_disposal import DisposalPagePublic, DisposalPublic
@@ -91,14 +93,26 @@ def search_disposals(
     return page.body()
 
 
-@router.get("/{disposal_id}", summary="A disposal case", response_model=DisposalPublic)
-def get_disposal(
-    disposal_id: UUID, principal: PrincipalDep, container: ContainerDep, as_of: AsOf = None
-) -> JSONResponse:
-    disposal = visible_disposal(container, disposal_id, principal)
-    if as_of is not None:
-        disposal = as_of_state(container.store, disposal_id, as_of, "disposal")
+def disposal_as_of(
+    container: ContainerDep, disposal_id: UUID, principal: Principal, as_of: datetime
+) -> Response:
+    visible_disposal(container, disposal_id, principal)
+    disposal = as_of_state(container.store, disposal_id, as_of, "disposal")
     return resource(disposal_body(disposal), disposal.version)
+
+
+@router.get("/{disposal_id}", summary="A disposal case", response_model=DisposalPublic)
+async def get_disposal(
+    disposal_id: UUID, principal: PrincipalDep, container: ContainerDep, as_of: AsOf = None
+) -> Response:
+    if as_of is not None:
+        return await run_in_threadpool(disposal_as_of, container, disposal_id, principal, as_of)
+    current = await container.current.get(
+        Disposal, disposal_id, lambda: container.disposals.disposal(disposal_id), disposal_body
+    )
+    if not can_see_disposal(principal.actor, current.aggregate):
+        raise NotFound(f"disposal {disposal_id} not found")
+    return current_resource(current)
 
 
 @router.get(

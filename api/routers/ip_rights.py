@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from api.deps import AsOf, ContainerDep, CursorParam, IPOffice, Limit, PrincipalDep
 from api.errors import ApiError, error_message, field_path
 from api.json_lines import json_lines
 from api.presenters import annuity_schedule_body, ip_right_body
-from api.responses import resource, written
+from api.responses import current_resource, resource, written
 from api.schemas.common import Kind, Number
 from api.schemas.ip_rights import IPRightImportLine, IPRightPut
 from api.schemas.public_common import EventPagePublic
@@ -26,6 +26,7 @@ from events.history import as_of as as_of_state
 from events.history import stream_history
 from events.projections.queries import page_of
 from registry.errors import InvalidValue, RuleViolation
+from registry.ip_rights import IPRight, ip_right_id
 from registry.numbers import canonical_number
 from registry.register_rules import check_register_fields
 from registry.service import RegisterLine
@@ -61,19 +62,32 @@ def put_ip_right(
     )
 
 
+def ip_right_as_of(container: ContainerDep, kind: str, number: str, as_of: datetime) -> Response:
+    right = container.registry.ip_right(kind, canonical(kind, number))
+    right = as_of_state(container.store, right.id, as_of, f"{kind} {number}")
+    return resource(ip_right_body(right, business_date(as_of)), right.version)
+
+
 @router.get(
     "/{kind}/{number}",
     summary="A register entry with encumbrance and annuity status",
     response_model=IPRightPublic,
 )
-def get_ip_right(
+async def get_ip_right(
     kind: Kind, number: NumberPath, _: PrincipalDep, container: ContainerDep, as_of: AsOf = None
-) -> JSONResponse:
-    right = container.registry.ip_right(kind, canonical(kind, number))
+) -> Response:
+    canonical_no = canonical(kind, number)
     if as_of is not None:
-        right = as_of_state(container.store, right.id, as_of, f"{kind} {number}")
-        return resource(ip_right_body(right, business_date(as_of)), right.version)
-    return resource(ip_right_body(right, container.clock.today()), right.version)
+        return await run_in_threadpool(ip_right_as_of, container, kind, number, as_of)
+    today = container.clock.today()
+    current = await container.current.get(
+        IPRight,
+        ip_right_id(kind, canonical_no),
+        lambda: container.registry.ip_right(kind, canonical_no),
+        lambda right: ip_right_body(right, today),
+        variant=today,  # the annuity status and next due date depend on it
+    )
+    return current_resource(current)
 
 
 @router.get(

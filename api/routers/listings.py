@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import (
     AsOf,
@@ -21,7 +23,7 @@ from api.deps import (
 )
 from api.presenters_disposal import listing_body
 from api.principals import Principal
-from api.responses import aggregate_written, resource, written
+from api.responses import aggregate_written, current_resource, resource, written
 from api.schemas.disposal import Buyback, IntentionCreate, ListingCreate, Sale, Withdrawal
 from api.schemas.public_common import EventPagePublic
 from api.schemas.public_disposal import IntentionPublic, ListingPagePublic, ListingPublic
@@ -97,18 +99,35 @@ def search_listings(
     return page.body()
 
 
+def listing_as_of(
+    container: ContainerDep, listing_id: UUID, principal: Principal, as_of: datetime
+) -> Response:
+    visible_listing(container, listing_id, principal)
+    listing = as_of_state(container.store, listing_id, as_of, "listing")
+    return resource(listing_body(listing, container.clock.today()), listing.version)
+
+
 @router.get(
     "/{listing_id}",
     summary="A listing, with days remaining before the buyback clock",
     response_model=ListingPublic,
 )
-def get_listing(
+async def get_listing(
     listing_id: UUID, principal: PrincipalDep, container: ContainerDep, as_of: AsOf = None
-) -> JSONResponse:
-    listing = visible_listing(container, listing_id, principal)
+) -> Response:
+    today = container.clock.today()
     if as_of is not None:
-        listing = as_of_state(container.store, listing_id, as_of, "listing")
-    return resource(listing_body(listing, container.clock.today()), listing.version)
+        return await run_in_threadpool(listing_as_of, container, listing_id, principal, as_of)
+    current = await container.current.get(
+        Listing,
+        listing_id,
+        lambda: container.disposals.listing(listing_id),
+        lambda listing: listing_body(listing, today),
+        variant=today,  # days remaining count from it
+    )
+    if not can_see_listing(principal.actor, current.aggregate):
+        raise NotFound(f"listing {listing_id} not found")
+    return current_resource(current)
 
 
 @router.get(

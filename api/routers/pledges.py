@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
 
 from api.deps import (
     AsOf,
@@ -20,7 +22,7 @@ from api.deps import (
 )
 from api.presenters import pledge_body
 from api.principals import Principal
-from api.responses import aggregate_written, resource, written
+from api.responses import aggregate_written, current_resource, resource, written
 from api.schemas.common import Kind, Number, SingleLine, chars
 from api.schemas.pledges import Amendment, AnnuityPrepayment, Default, PledgeCreate, Release
 from api.schemas.public_common import EventPagePublic
@@ -101,21 +103,33 @@ def search_pledges(
     return page.body()
 
 
+def pledge_as_of(
+    container: ContainerDep, pledge_id: UUID, principal: Principal, as_of: datetime
+) -> Response:
+    visible_pledge(container, pledge_id, principal)
+    pledge = container.registry.pledge_as_of(pledge_id, as_of)
+    return resource(pledge_body(pledge), pledge.version)
+
+
 @router.get(
     "/{pledge_id}",
     response_model=PledgePublic,
     summary="A pledge's current state, or its state at ?as_of",
 )
-def get_pledge(
+async def get_pledge(
     pledge_id: UUID,
     principal: PrincipalDep,
     container: ContainerDep,
     as_of: AsOf = None,
-) -> JSONResponse:
-    pledge = visible_pledge(container, pledge_id, principal)
+) -> Response:
     if as_of is not None:
-        pledge = container.registry.pledge_as_of(pledge_id, as_of)
-    return resource(pledge_body(pledge), pledge.version)
+        return await run_in_threadpool(pledge_as_of, container, pledge_id, principal, as_of)
+    current = await container.current.get(
+        Pledge, pledge_id, lambda: container.registry.pledge(pledge_id), pledge_body
+    )
+    if not can_see_pledge(principal.actor, current.aggregate):
+        raise NotFound(f"pledge {pledge_id} not found")
+    return current_resource(current)
 
 
 @router.get(

@@ -1,5 +1,8 @@
 """Pulls the global log in pages and feeds each projection, tracking in the same transaction.
 
+A page is one transaction for all healthy projections (one commit, not one per projection),
+after the leads (the read models clients poll after a write), which commit first on their own.
+
 Works the same on both stores (SQLite has no LISTEN/NOTIFY, so nothing here subscribes).
 Several runners, in one process or many, can work on one database: the tracking row is
 advanced with a compare-and-set, so a page processed twice is rolled back, never applied twice.
@@ -16,15 +19,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from events.database import Database
 from events.envelope import event_type
 from events.projections.base import Projection
+from events.projections.page_feed import Page, Stalled, Undecodable, after, write_page
 from events.projections.page_writer import BulkWriteFailed, PageWriter
 from events.projections.tracking import (
     LostRace,
@@ -40,7 +43,6 @@ from events.tables import projection_tracking
 log = logging.getLogger("ipledge.projections")
 
 PAGE = 500
-Page = list[tuple[int, Any]]  # (position, decoded event or _Undecodable)
 
 __all__ = ["PAGE", "ProjectionLagging", "ProjectionRunner", "ProjectionStalled", "Progress"]
 
@@ -60,14 +62,19 @@ class ProjectionRunner:
         db: Database,
         projections: Sequence[Projection],
         monotonic: Callable[[], float] = time.monotonic,
+        lead: Iterable[str] = (),
     ) -> None:
         self.store = store
         self.db = db
         self.projections = list(projections)
+        # Committed before the rest, each on its own: the read models clients poll after a write.
+        self.lead = frozenset(lead)
         self.backoff = Backoff(monotonic)  # when this process next retries a failing one
         self._lock = threading.Lock()
         # Called after a page was applied (the webhook dispatcher wakes to fill outboxes).
         self.on_progress: list[Callable[[], None]] = []
+        # Whether a newer write waits (the worker's wake): the non-leads then yield to it.
+        self.newer_waiting: Callable[[], bool] = lambda: False
 
     # ---- positions -----------------------------------------------------------------
 
@@ -89,14 +96,70 @@ class ProjectionRunner:
         the events applied."""
         with self._lock:
             due = [p for p in self._chosen(names) if self.backoff.due(p.name)]
-            positions = self.positions()
-            start = min((positions[p.name] for p in due), default=None)
+            progress = self.progress()
+            start = min((progress[p.name].position for p in due), default=None)
             page = [] if start is None else self._read(start)
-            applied = sum(self._feed(p, positions[p.name], page) for p in due if page)
+            applied = self._feed_page(due, progress, page) if page else 0
         if applied:
             for listener in self.on_progress:
                 listener()
         return applied
+
+    def _feed_page(self, due: list[Projection], progress: dict[str, Progress], page: Page) -> int:
+        """The leads first, each committed alone and without waiting for the disk (a client
+        polling one after a write waits for nothing else), then every other healthy projection
+        in one transaction, then each stopped one alone (so it holds nobody back)."""
+        busy = [p for p in due if after(page, progress[p.name].position)]
+        healthy = [p for p in busy if not self._troubled(progress[p.name])]
+        leads = [p for p in healthy if p.name in self.lead]
+        applied = sum(self._feed_together([p], progress, page, durable=False) for p in leads)
+        applied += self._feed_together([p for p in healthy if p not in leads], progress, page)
+        stopped = [p for p in busy if p not in healthy]
+        return applied + sum(self._feed(p, progress[p.name].position, page) for p in stopped)
+
+    def _feed_together(
+        self,
+        group: list[Projection],
+        progress: dict[str, Progress],
+        page: Page,
+        durable: bool = True,
+    ) -> int:
+        """One transaction for the group (its commit is most of what a small page costs). If
+        anything in it fails, it is rolled back and each one is fed alone: the one at fault
+        stops at exactly its event, the others go on."""
+        # The furthest behind first: one left for later by newer_waiting is first next time.
+        todos = sorted(((p, progress[p.name].position) for p in group), key=lambda t: t[1])
+        try:
+            return self._apply_together(todos, page, durable) if todos else 0
+        except Exception as error:  # rolled back: nothing of the group was written
+            log.debug("page fed projection by projection after: %s", describe(error))
+            return sum(self._feed_alone(p, at, page, error) for p, at in todos)
+
+    def _apply_together(
+        self, todos: list[tuple[Projection, int]], page: Page, durable: bool
+    ) -> int:
+        """Not ``durable``: the commit does not wait for the disk (a crash may lose it with
+        its tracking row: the events are then applied again)."""
+        applied = 0
+        with self.db.write() as conn:
+            if not durable and conn.dialect.name == "postgresql":
+                conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            for projection, at in todos:
+                if applied and self.newer_waiting():
+                    break  # commit these; the others follow the leads next call
+                todo = after(page, at)
+                write_page(conn, projection, at, todo)
+                applied += len(todo)
+        return applied
+
+    def _feed_alone(self, projection: Projection, at: int, page: Page, error: Exception) -> int:
+        if isinstance(error, Stalled) and error.name == projection.name:
+            return self._stop(projection, at, after(page, at), error)  # tried once, not twice
+        return self._feed(projection, at, page)
+
+    def _troubled(self, progress: Progress) -> bool:
+        """Stopped (here or in another process): fed alone, so it cannot hold the rest back."""
+        return progress.failing or self.backoff.failures(progress.name) > 0
 
     def _chosen(self, names: Iterable[str] | None) -> list[Projection]:
         if names is None:
@@ -112,7 +175,7 @@ class ProjectionRunner:
             try:
                 page.append((notification.id, self.store.decode(notification)))
             except Exception as error:  # every projection stops at it; the runner goes on
-                page.append((notification.id, _Undecodable(notification.topic, error)))
+                page.append((notification.id, Undecodable(notification.topic, error)))
         return page
 
     def _feed(self, projection: Projection, at: int, page: Page) -> int:
@@ -144,7 +207,7 @@ class ProjectionRunner:
             with self.db.write() as conn:
                 writer = PageWriter(conn, todo) if bulk else conn
                 for position, event in todo:
-                    if isinstance(event, _Undecodable):
+                    if isinstance(event, Undecodable):
                         raise event.error
                     projection.process(writer, event, event_type(event), position)  # type: ignore[arg-type]
                     applied += 1
@@ -182,7 +245,7 @@ class ProjectionRunner:
 
     def _record(self, name: str, at: int, failed: tuple[int, Any], error: Exception) -> None:
         position, event = failed
-        kind = event.topic if isinstance(event, _Undecodable) else event_type(event)
+        kind = event.topic if isinstance(event, Undecodable) else event_type(event)
         text = describe(error)
         try:
             with self.db.write() as conn:
@@ -249,18 +312,3 @@ def _stalled_detail(stopped: list[Progress]) -> str:
         f"{p.failed_position} ({p.failed_event_type}) and is retried automatically"
         for p in stopped
     )
-
-
-class Stalled(Exception):
-    """The ``index``-th event of a page could not be applied."""
-
-    def __init__(self, index: int, error: Exception) -> None:
-        super().__init__(index, error)
-        self.index = index
-        self.error = error
-
-
-@dataclass(frozen=True)
-class _Undecodable:
-    topic: str
-    error: Exception

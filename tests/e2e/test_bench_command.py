@@ -27,6 +27,7 @@ FIGURES = (
     "baseline_replay_per_s",
     "rebuild_ratio",
     "visible_p99_ms",
+    "visible_poll_p50_ms",
     "get_pledge_per_s",
     "get_pledge_p99_ms",
     "healthz_per_s",

@@ -58,3 +58,45 @@ def test_a_step_failing_on_every_poll_is_logged_once_and_its_recovery_too(caplog
     assert "database is locked" in caplog.records[0].getMessage()
     assert list(failing.values()) == [True]
     assert list(worker.failing().values()) == [False]
+
+
+def test_a_wake_during_a_round_runs_the_first_step_before_the_next_one():
+    calls: list[str] = []
+    worker = Worker([])
+
+    def projections() -> int:
+        calls.append("projections")
+        return 0
+
+    def timers() -> int:
+        calls.append("timers")
+        if calls.count("timers") == 1:
+            worker.wake()  # a write arrives while the timers run
+        return 0
+
+    def purge() -> int:
+        calls.append("purge")
+        return 0
+
+    worker.steps = [projections, timers, purge]
+    worker.run_until_idle()
+
+    assert calls == ["projections", "timers", "projections", "purge"]
+
+
+def test_only_the_loop_itself_sees_a_wake_as_waiting():
+    worker = Worker([])
+    seen: list[bool] = []
+
+    def step() -> int:
+        worker.wake()
+        seen.append(worker.woken())
+        worker.stop()
+        return 0
+
+    worker.steps = [step]
+    worker.wake()
+    by_hand = worker.woken()
+    worker.run_forever()  # in this thread: the step ends the loop
+
+    assert (by_hand, seen) == (False, [True])
