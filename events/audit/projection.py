@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from events.audit.merkle import Key, appended_nodes, leaf_hash
-from events.envelope import envelope
+from events.audit.leaf import envelope_json
+from events.audit.merkle import Key, appended_nodes, hash_leaf
 from events.projections.page_writer import insert_rows
 from events.tables import audit_nodes
 
@@ -27,7 +27,7 @@ class AuditProjection:
         self._frontier: dict[Key, bytes] = {}
 
     def process(self, conn: Connection, event: Any, event_type: str, position: int) -> None:
-        leaf = bytes.fromhex(leaf_hash(envelope(position, event)))
+        leaf = hash_leaf(envelope_json(position, event))  # = merkle.leaf_hash(envelope(...))
 
         def node(key: Key) -> bytes:
             if key not in self._frontier:

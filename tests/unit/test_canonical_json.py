@@ -35,6 +35,29 @@ def test_canonical_json_is_byte_for_byte_rfc_8785(value):
     assert canonical_json(value) == expected
 
 
+envelopes = st.fixed_dictionaries(
+    {
+        "position": st.integers(min_value=1, max_value=2**53 - 1),
+        "id": st.uuids().map(str),
+        "occurred_at": st.datetimes().map(lambda d: d.isoformat() + "Z"),
+        "actor": st.dictionaries(keys, st.text() | st.none(), max_size=3),
+        "data": st.dictionaries(
+            keys | st.sampled_from(["é", "\ue000", "𝄞", "\U0001f600x"]), values, max_size=6
+        ),
+    }
+)
+
+
+@settings(max_examples=300)
+@given(envelopes)
+def test_an_envelope_shaped_value_with_any_keys_and_strings_is_rfc_8785(value):
+    try:
+        expected = rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError:
+        return
+    assert canonical_json(value) == expected
+
+
 def test_an_envelope_like_value_takes_the_fast_path_and_matches():
     envelope = {
         "position": 7,
