@@ -33,12 +33,12 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
-from events.group_commit import GroupCommit
+from events.group_commit import GroupedRecorder
 
 log = logging.getLogger("ipledge.store")
 
 
-class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
+class GaplessPostgresApplicationRecorder(GroupedRecorder, PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         names = {
@@ -58,16 +58,6 @@ class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
             "WHERE originator_id = ANY(%s) AND originator_version = 1"
         ).format(**names)
         self._has_function = True
-        self._group: GroupCommit[StoredEvent] = GroupCommit(self._insert_alone)
-
-    def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        if not stored_events:
-            return []
-        if kwargs.get("tracking") is not None:  # process applications: the library's path
-            return super().insert_events(stored_events, **kwargs)
-        return self._group.insert(stored_events)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def existing_streams(self, ids: Sequence[UUID]) -> set[UUID]:
@@ -77,7 +67,7 @@ class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
             return {row["originator_id"] for row in curs.fetchall()}
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def _insert_alone(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
+    def insert_alone(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
         """One transaction: the function in one round trip, or the library's path without it."""
         if self._has_function:
             try:
@@ -87,7 +77,7 @@ class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
                     raise
                 self._has_function = False
                 log.warning("%s: run `ipledge migrate` for one round trip per save", self)
-        ids = super().insert_events(stored_events)
+        ids = PostgresApplicationRecorder.insert_events(self, stored_events)  # not the grouping
         assert ids is not None  # the statement returns them
         return ids
 

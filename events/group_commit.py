@@ -16,8 +16,12 @@ own IntegrityError (its command retries from a fresh read), the others are saved
 from __future__ import annotations
 
 import threading
+from abc import abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
 E = TypeVar("E")  # one stored event
 
@@ -107,3 +111,31 @@ def _write_alone(save: _Save[E], write: Callable[[Sequence[E]], Sequence[int]]) 
     except BaseException as error:  # handed to the save's own thread, raised there
         save.error = error
     save.done = True
+
+
+class GroupedRecorder(ApplicationRecorder):
+    """What both of ipledge's recorders share: saves go through a GroupCommit, written by
+    ``insert_alone`` (one transaction, the store's own way), and which streams exist is one
+    query (``existing_streams``). Listed first among the bases, before the library's recorder
+    whose ``insert_events`` it wraps."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._group: GroupCommit[StoredEvent] = GroupCommit(self.insert_alone)
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        if not stored_events:
+            return []
+        if kwargs.get("tracking") is not None:  # process applications: the library's path
+            return super().insert_events(stored_events, **kwargs)  # type: ignore[safe-super]
+        return self._group.insert(stored_events)
+
+    @abstractmethod
+    def insert_alone(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
+        """Writes ``stored_events`` in one transaction of their own; their notification ids."""
+
+    @abstractmethod
+    def existing_streams(self, ids: Sequence[UUID]) -> set[UUID]:
+        """Which of ``ids`` are streams with events."""

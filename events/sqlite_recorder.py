@@ -5,29 +5,15 @@ for one commit instead of one each. Also answers which streams exist in one quer
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from events.group_commit import GroupCommit
+from events.group_commit import GroupedRecorder
 
 
-class GroupedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
-    def __init__(self, datastore: SQLiteDatastore, **kwargs: Any) -> None:
-        super().__init__(datastore, **kwargs)
-        self._group: GroupCommit[StoredEvent] = GroupCommit(self._insert_alone)
-
-    def insert_events(
-        self, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        if not stored_events:
-            return []
-        if kwargs.get("tracking") is not None:  # process applications: the library's path
-            return super().insert_events(stored_events, **kwargs)
-        return self._group.insert(stored_events)
-
+class GroupedSQLiteApplicationRecorder(GroupedRecorder, SQLiteApplicationRecorder):
     def existing_streams(self, ids: Sequence[UUID]) -> set[UUID]:
         """Which of ``ids`` have events: one query per 500 ids instead of a read per stream."""
         found: set[UUID] = set()
@@ -43,7 +29,7 @@ class GroupedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
                 found.update(UUID(row["originator_id"]) for row in c.fetchall())
         return found
 
-    def _insert_alone(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
-        ids = super().insert_events(stored_events)
+    def insert_alone(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
+        ids = SQLiteApplicationRecorder.insert_events(self, stored_events)  # not the grouping
         assert ids is not None  # the application recorder returns them
         return ids

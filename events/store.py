@@ -22,9 +22,8 @@ from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from events.database_url import DatabaseConfig
-from events.gapless import GaplessPostgresApplicationRecorder
+from events.group_commit import GroupedRecorder
 from events.private_files import private_file
-from events.sqlite_recorder import GroupedSQLiteApplicationRecorder
 from events.transcodings import register_value_objects
 
 AGGREGATE_CACHE = 10_000  # aggregates per process (pledges and rights: a few kB each)
@@ -61,9 +60,7 @@ class EventStore(Application[UUID]):
         if not ids:
             return set()
         recorder = self.recorder
-        if isinstance(
-            recorder, GroupedSQLiteApplicationRecorder | GaplessPostgresApplicationRecorder
-        ):
+        if isinstance(recorder, GroupedRecorder):
             return recorder.existing_streams(ids)
         return {i for i in ids if recorder.select_events(i, limit=1)}  # any other recorder
 
