@@ -52,6 +52,15 @@ def container(database_url: str, clock: ManualClock) -> Iterator[Container]:
     container.close()
 
 
+@pytest.fixture
+def other(database_url: str, container: Container, clock: ManualClock) -> Iterator[Container]:
+    """A second process on the same database (its own pools and caches)."""
+    settings = Settings(database_url=database_url, clock="manual", run_worker=False)
+    other = bootstrap(settings, clock=clock)
+    yield other
+    other.close()
+
+
 @dataclass
 class Keys:
     admin: str

@@ -4,16 +4,15 @@ caller's visibility is checked on every request, and a state is remembered per r
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from uuid import UUID
 
 import httpx
 import pytest
 
-from api.bootstrap import Container, bootstrap
+from api.bootstrap import Container
 from api.main import create_app
-from api.settings import Settings
 from registry.actors import acting_as
 from registry.values import LoanAmendment
 from tests.api.support import assert_problem, registered_pledge
@@ -21,15 +20,6 @@ from tests.application.workload import put
 from tests.builders import party
 from tests.conftest import auth
 from tests.factories import BANK_A, patent_fields, patent_item
-
-
-@pytest.fixture
-def other(database_url: str, container: Container, clock) -> Iterator[Container]:
-    """A second process on the same database."""
-    settings = Settings(database_url=database_url, clock="manual", run_worker=False)
-    other = bootstrap(settings, clock=clock)
-    yield other
-    other.close()
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ behind in memory. The other process is a second container on the same database."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
 
-from api.bootstrap import Container, bootstrap
-from api.settings import Settings
+from api.bootstrap import Container
 from registry.actors import acting_as
 from registry.errors import DomainError
 from registry.values import LoanAmendment
@@ -19,14 +17,6 @@ from tests.builders import party
 from tests.factories import BANK_A, patent_fields, patent_item
 
 HOLDER = party(1)
-
-
-@pytest.fixture
-def other(database_url: str, container: Container, clock) -> Iterator[Container]:
-    settings = Settings(database_url=database_url, clock="manual", run_worker=False)
-    other = bootstrap(settings, clock=clock)
-    yield other
-    other.close()
 
 
 def filed(container: Container):
